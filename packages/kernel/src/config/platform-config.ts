@@ -1,0 +1,135 @@
+import { bool, int, list, loadConfig, oneOf, str, url, type VarSpec } from './config.ts';
+
+/** Every environment variable the platform reads. The README's table is generated from this. */
+export const platformVars = {
+  port: { name: 'PORT', default: '8080', description: 'HTTP port', parse: int(0, 65535) },
+  host: {
+    name: 'HOST',
+    default: '0.0.0.0',
+    description: 'interface to listen on',
+    parse: str(255),
+  },
+  dataDir: {
+    name: 'DATA_DIR',
+    default: './data',
+    description:
+      'embedded PostgreSQL (PGlite) data directory, used when DATABASE_URL is unset; `memory://` keeps nothing',
+    parse: str(1024),
+  },
+  databaseUrl: {
+    name: 'DATABASE_URL',
+    description:
+      'PostgreSQL URL; when set, used instead of the embedded database (required by `serve`)',
+    secret: true,
+    parse: url('postgres', 'postgresql'),
+  },
+  dbPoolMax: {
+    name: 'DB_POOL_MAX',
+    default: '10',
+    description: 'PostgreSQL pool size per process',
+    parse: int(1, 200),
+  },
+  redisUrl: {
+    name: 'REDIS_URL',
+    description: 'Redis URL; when set, rate limits and throttles are shared across processes',
+    secret: true,
+    parse: url('redis', 'rediss'),
+  },
+  logLevel: {
+    name: 'LOG_LEVEL',
+    default: 'info',
+    description: 'pino log level',
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  },
+  corsOrigins: {
+    name: 'CORS_ORIGINS',
+    default: '',
+    description: 'comma-separated origins allowed by CORS (empty: same-origin only)',
+    parse: list,
+  },
+  publicUrl: {
+    name: 'PUBLIC_URL',
+    description:
+      'external base URL printed at start-up and used in OpenAPI (default http://localhost:PORT)',
+    parse: url('http', 'https'),
+  },
+  identityUrl: {
+    name: 'IDENTITY_URL',
+    description:
+      'identity service base URL for other services in distributed mode (JWKS at /.well-known/jwks.json)',
+    parse: url('http', 'https'),
+  },
+  jwtIssuer: {
+    name: 'JWT_ISSUER',
+    default: 'redemption',
+    description: 'JWT `iss` claim',
+    parse: str(255),
+  },
+  jwtPrivateJwk: {
+    name: 'JWT_PRIVATE_JWK',
+    description:
+      'Ed25519 private key (JWK JSON) for signing; when unset, identity generates one and keeps it in its schema',
+    secret: true,
+    parse: str(4096),
+  },
+  accessTokenTtlS: {
+    name: 'ACCESS_TOKEN_TTL_S',
+    default: '900',
+    description: 'access token lifetime (seconds)',
+    parse: int(60, 86400),
+  },
+  refreshTokenTtlS: {
+    name: 'REFRESH_TOKEN_TTL_S',
+    default: '2592000',
+    description: 'refresh token lifetime (seconds)',
+    parse: int(300, 31536000),
+  },
+  idempotencyTtlH: {
+    name: 'IDEMPOTENCY_TTL_H',
+    default: '24',
+    description: 'hours an Idempotency-Key and its stored response are kept',
+    parse: int(24, 720),
+  },
+  loginRatePerMin: {
+    name: 'LOGIN_RATE_PER_IP_PER_MIN',
+    default: '30',
+    description: 'login attempts allowed per client IP per minute',
+    parse: int(1, 100000),
+  },
+  loginAccountRatePer15Min: {
+    name: 'LOGIN_RATE_PER_ACCOUNT_PER_15MIN',
+    default: '10',
+    description: 'login attempts allowed per account per 15 minutes',
+    parse: int(1, 100000),
+  },
+  adminEmail: {
+    name: 'ADMIN_EMAIL',
+    default: 'admin@redemption.local',
+    description: 'demo admin e-mail (first start)',
+    parse: str(254),
+  },
+  adminPassword: {
+    name: 'ADMIN_PASSWORD',
+    description: 'demo admin password (first start); generated and printed once when unset',
+    secret: true,
+    parse: str(256),
+  },
+  seedDemo: {
+    name: 'SEED_DEMO',
+    default: 'true',
+    description: 'seed demo data on first start',
+    parse: bool,
+  },
+  shutdownTimeoutMs: {
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    default: '25000',
+    description: 'after SIGTERM, exit even if requests are still running after this long',
+    parse: int(1000, 120000),
+  },
+} satisfies Record<string, VarSpec<unknown>>;
+
+export type PlatformConfig = ReturnType<typeof loadPlatformConfig>;
+
+export function loadPlatformConfig(env: Record<string, string | undefined> = process.env) {
+  return loadConfig(platformVars, env);
+}

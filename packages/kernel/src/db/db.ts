@@ -1,0 +1,51 @@
+/**
+ * The one database interface every service uses, over a real PostgreSQL (pg) or the embedded
+ * one (PGlite). Plain parameterized SQL; the same statements run on both.
+ */
+export interface QueryResult<R> {
+  rows: R[];
+  /** Rows inserted, updated or deleted (0 for SELECT on PGlite; do not rely on it for reads). */
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** Cheap liveness probe for /health/ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL error codes we branch on. */
+export const pgErrorCode = {
+  uniqueViolation: '23505',
+  checkViolation: '23514',
+  foreignKeyViolation: '23503',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+} as const;
+
+export function isPgError(
+  err: unknown,
+  code: string,
+): err is Error & { code: string; constraint?: string } {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
+
+/** int8 columns come back as JS numbers, refusing values that would lose precision. */
+export function parseInt8(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n))
+    throw new Error(`int8 value ${raw} is outside the safe integer range`);
+  return n;
+}

@@ -1,0 +1,67 @@
+import pg from 'pg';
+import type { Db, Queryable, QueryResult } from './db.ts';
+import { parseInt8 } from './db.ts';
+
+const int8Oid = 20;
+const connectTimeoutMs = 5_000;
+const statementTimeoutMs = 30_000;
+const idleTimeoutMs = 30_000;
+
+pg.types.setTypeParser(int8Oid, parseInt8);
+
+export interface PgDbOptions {
+  url: string;
+  poolMax: number;
+  applicationName?: string;
+}
+
+/** Db over a node-postgres pool (real server). */
+export function createPgDb(opts: PgDbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolMax,
+    connectionTimeoutMillis: connectTimeoutMs,
+    idleTimeoutMillis: idleTimeoutMs,
+    statement_timeout: statementTimeoutMs,
+    application_name: opts.applicationName ?? 'redemption',
+  });
+  // An idle client that errors (server restart) must not crash the process; the pool drops it.
+  pool.on('error', () => undefined);
+
+  const run = async <R>(
+    q: pg.Pool | pg.PoolClient,
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>> => {
+    const res = await q.query(sql, params as unknown[] | undefined);
+    return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+  };
+
+  return {
+    kind: 'postgres',
+    query: (sql, params) => run(pool, sql, params),
+    exec: async (sql) => void (await pool.query(sql)),
+    async tx(fn) {
+      const client = await pool.connect();
+      const q: Queryable = {
+        query: (sql, params) => run(client, sql, params),
+        exec: async (sql) => void (await client.query(sql)),
+      };
+      try {
+        await client.query('BEGIN');
+        const out = await fn(q);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,40 @@
+import { PGlite, types } from '@electric-sql/pglite';
+import type { Db, Queryable, QueryResult } from './db.ts';
+import { parseInt8 } from './db.ts';
+
+/**
+ * Db over PGlite (PostgreSQL compiled to WASM, in this process). One connection: PGlite
+ * serializes statements and whole transactions, so the code paths match a real server, but
+ * there is no parallelism; fine for standalone mode and tests.
+ */
+export async function createPgliteDb(dataDir: string): Promise<Db> {
+  const lite = await PGlite.create({
+    dataDir,
+    parsers: { [types.INT8]: (v: string) => parseInt8(v) },
+  });
+  const run = async <R>(
+    q: Pick<PGlite, 'query'>,
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>> => {
+    const res = await q.query<R>(sql, params as unknown[] | undefined);
+    return { rows: res.rows, rowCount: res.affectedRows ?? 0 };
+  };
+  return {
+    kind: 'pglite',
+    query: (sql, params) => run(lite, sql, params),
+    exec: async (sql) => void (await lite.exec(sql)),
+    tx: (fn) =>
+      lite.transaction(async (t) => {
+        const q: Queryable = {
+          query: (sql, params) => run(t, sql, params),
+          exec: async (sql) => void (await t.exec(sql)),
+        };
+        return fn(q);
+      }),
+    async ping() {
+      await lite.query('SELECT 1');
+    },
+    close: () => lite.close(),
+  };
+}

@@ -1,0 +1,131 @@
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Registry } from 'prom-client';
+import { newId } from '../ids.ts';
+import { registerErrorHandlers } from './error-handler.ts';
+import { registerHealth, type ReadinessCheck } from './health.ts';
+import { registerMetrics } from './metrics.ts';
+
+export const bodyLimitBytes = 64 * 1024;
+const requestTimeoutMs = 30_000;
+const keepAliveTimeoutMs = 72_000; // longer than a typical load balancer idle timeout (60 s)
+const docsPrefix = '/api/docs';
+const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+export interface ServerOptions {
+  logger: FastifyBaseLogger;
+  title: string;
+  version: string;
+  corsOrigins: readonly string[];
+  publicUrl?: string | undefined;
+  trustProxy?: boolean;
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    readinessChecks: ReadinessCheck[];
+    metricsRegistry: Registry;
+  }
+  interface FastifyContextConfig {
+    /** Route needs no bearer token. */
+    public?: boolean;
+  }
+}
+
+/**
+ * The HTTP server every service and the standalone gateway are built on: TypeBox-validated
+ * routes, OpenAPI 3.1 at /api/openapi.json with a UI at /api/docs, problem+json errors,
+ * request ids, security headers, CORS, metrics and health.
+ */
+export async function createServer(opts: ServerOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    bodyLimit: bodyLimitBytes,
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    trustProxy: opts.trustProxy ?? false,
+    requestIdLogLabel: 'request_id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : newId();
+    },
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  let closing = false;
+  app.addHook('onClose', async () => {
+    closing = true;
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.decorate('readinessChecks', [] as ReadinessCheck[]);
+  app.decorate('metricsRegistry', new Registry());
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  registerErrorHandlers(app);
+  await app.register(helmet, { global: true, contentSecurityPolicy: false });
+  await app.register(cors, {
+    origin: opts.corsOrigins.length > 0 ? [...opts.corsOrigins] : false,
+    credentials: false,
+  });
+  await registerOpenApi(app, opts);
+  registerMetrics(app, app.metricsRegistry);
+  registerHealth(
+    app,
+    () => app.readinessChecks,
+    () => closing,
+  );
+  return app as unknown as App;
+}
+
+async function registerOpenApi(app: FastifyInstance, opts: ServerOptions): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: opts.title, version: opts.version },
+      ...(opts.publicUrl ? { servers: [{ url: opts.publicUrl }] } : {}),
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+  // Document which routes need a token, from the same `config.public` flag the auth hook reads.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith(docsPrefix)) route.config = { ...(route.config ?? {}), public: true };
+    if (!route.url.startsWith('/api/') || route.config?.public) return;
+    route.schema = { ...(route.schema ?? {}), security: [{ bearerAuth: [] }] };
+  });
+  await app.register(swaggerUi, { routePrefix: docsPrefix, staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
+    app.swagger(),
+  );
+}

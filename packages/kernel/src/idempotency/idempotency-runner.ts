@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db, Queryable } from '../db/db.ts';
+import { badRequest, conflict, ProblemError, unprocessable } from '../errors/problem.ts';
+import {
+  fingerprintOf,
+  parseKey,
+  type IdempotencyOptions,
+  type Outcome,
+  type RunOptions,
+} from './idempotency.ts';
+
+/** A request that runs longer than this may be taken over by a retry (its first run died). */
+export const idempotencyLeaseMs = 60_000;
+const purgeBatchMax = 1_000;
+/** Client errors a retry with the same body would only reproduce: stored and replayed. */
+const storedClientErrors = new Set([400, 403, 404, 410, 422]);
+
+export interface Idempotency {
+  /**
+   * Runs `fn` (the effect, in a transaction) at most once per (scope, caller, key): the stored
+   * outcome is committed in the same transaction as the effect, so a crash leaves neither.
+   */
+  run(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    opts: RunOptions,
+    fn: (q: Queryable) => Promise<Outcome>,
+  ): Promise<unknown>;
+  /** Deletes expired keys, at most `purgeBatchMax` a call; returns how many. */
+  purgeExpired(): Promise<number>;
+}
+
+export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency {
+  return {
+    async run(req, reply, opts, fn) {
+      const key = parseKey(req.headers['idempotency-key']);
+      if (key === undefined) {
+        if (opts.required)
+          throw badRequest(
+            'The Idempotency-Key header is required here',
+            'headers.idempotency-key',
+          );
+        return send(reply, await db.tx(fn), false);
+      }
+      const scope = `${opts.scope}:${req.principal?.id ?? 'anonymous'}`;
+      const fingerprint = fingerprintOf(req.method, req.url, req.body);
+      const token = randomUUID();
+      if (!(await claim(db, { scope, key, fingerprint, token, ttlH }))) {
+        return replayOrRefuse(db, reply, scope, key, fingerprint);
+      }
+      try {
+        const out = await db.tx(async (q) => {
+          const outcome = await fn(q);
+          await complete(q, scope, key, token, outcome);
+          return outcome;
+        });
+        return send(reply, out, false);
+      } catch (err) {
+        await settleFailure(db, scope, key, token, err, req.url);
+        throw err;
+      }
+    },
+    async purgeExpired() {
+      const res = await db.query(
+        `DELETE FROM kernel.idempotency_keys WHERE (scope, key) IN (
+           SELECT scope, key FROM kernel.idempotency_keys WHERE expires_at < now() LIMIT $1)`,
+        [purgeBatchMax],
+      );
+      return res.rowCount;
+    },
+  };
+}
+
+interface Claim {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  token: string;
+  ttlH: number;
+}
+
+/** Takes the key: new, expired, or abandoned by a run whose lease ran out (same body only). */
+async function claim(db: Db, c: Claim): Promise<boolean> {
+  const { rows } = await db.query<{ lease_token: string }>(
+    `INSERT INTO kernel.idempotency_keys AS k (scope, key, fingerprint, lease_token, lease_until, expires_at)
+     VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond', now() + $6 * interval '1 hour')
+     ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, lease_token = EXCLUDED.lease_token,
+       lease_until = EXCLUDED.lease_until, expires_at = EXCLUDED.expires_at, created_at = now(),
+       response_status = NULL, response_body = NULL
+     WHERE k.expires_at < now()
+        OR (k.response_status IS NULL AND k.lease_until < now() AND k.fingerprint = EXCLUDED.fingerprint)
+     RETURNING lease_token`,
+    [c.scope, c.key, c.fingerprint, c.token, idempotencyLeaseMs, c.ttlH],
+  );
+  return rows[0]?.lease_token === c.token;
+}
+
+async function complete(
+  q: Queryable,
+  scope: string,
+  key: string,
+  token: string,
+  out: Outcome,
+): Promise<void> {
+  const res = await q.query(
+    `UPDATE kernel.idempotency_keys SET response_status = $4, response_body = $5, lease_token = NULL, lease_until = NULL
+     WHERE scope = $1 AND key = $2 AND lease_token = $3`,
+    [scope, key, token, out.statusCode, JSON.stringify(out.body ?? null)],
+  );
+  // Our lease ran out and a retry took the key over: roll our effect back, theirs wins.
+  if (res.rowCount !== 1)
+    throw conflict(
+      'idempotency-key-in-flight',
+      'A request with this Idempotency-Key is still being processed',
+    );
+}
+
+async function replayOrRefuse(
+  db: Db,
+  reply: FastifyReply,
+  scope: string,
+  key: string,
+  fingerprint: string,
+): Promise<unknown> {
+  const { rows } = await db.query<{
+    fingerprint: string;
+    response_status: number | null;
+    response_body: unknown;
+  }>(
+    'SELECT fingerprint, response_status, response_body FROM kernel.idempotency_keys WHERE scope = $1 AND key = $2',
+    [scope, key],
+  );
+  const row = rows[0];
+  if (row && row.fingerprint !== fingerprint) {
+    throw unprocessable(
+      'idempotency-key-reused',
+      'This Idempotency-Key was already used with a different request body',
+    );
+  }
+  if (!row || row.response_status === null) {
+    throw conflict(
+      'idempotency-key-in-flight',
+      'A request with this Idempotency-Key is still being processed',
+    );
+  }
+  return send(reply, { statusCode: row.response_status, body: row.response_body }, true);
+}
+
+/** Deterministic client errors are stored for replay; anything else frees the key for a retry. */
+async function settleFailure(
+  db: Db,
+  scope: string,
+  key: string,
+  token: string,
+  err: unknown,
+  url: string,
+): Promise<void> {
+  if (err instanceof ProblemError && storedClientErrors.has(err.status)) {
+    await db.query(
+      `UPDATE kernel.idempotency_keys SET response_status = $4, response_body = $5, lease_token = NULL, lease_until = NULL
+       WHERE scope = $1 AND key = $2 AND lease_token = $3`,
+      [scope, key, token, err.status, JSON.stringify(err.toBody(url))],
+    );
+    return;
+  }
+  await db.query(
+    'DELETE FROM kernel.idempotency_keys WHERE scope = $1 AND key = $2 AND lease_token = $3',
+    [scope, key, token],
+  );
+}
+
+function send(reply: FastifyReply, out: Outcome, replayed: boolean): unknown {
+  reply.code(out.statusCode);
+  if (replayed) reply.header('idempotent-replayed', 'true');
+  if (out.statusCode >= 400) reply.type('application/problem+json; charset=utf-8');
+  return out.body;
+}

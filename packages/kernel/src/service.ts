@@ -1,0 +1,36 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { JWTVerifyGetKey } from 'jose';
+import type { PlatformConfig } from './config/platform-config.ts';
+import type { Db } from './db/db.ts';
+import type { SchemaMigrations } from './db/migrations.ts';
+import type { App } from './http/server.ts';
+import type { Idempotency } from './idempotency/idempotency-runner.ts';
+import type { RateLimiter } from './rate-limit/index.ts';
+
+/** What the runtime hands every service: its own database, shared plumbing, config. */
+export interface ServiceContext {
+  db: Db;
+  config: PlatformConfig;
+  log: FastifyBaseLogger;
+  idempotency: Idempotency;
+  rateLimiter: RateLimiter;
+}
+
+/** A running service: its routes and what else the platform needs from it. */
+export interface ServiceInstance {
+  /** Registers the service's routes (a Fastify plugin body). */
+  routes(app: App): Promise<void>;
+  /** Signing keys' public half, when this service issues tokens (identity). */
+  jwtKeys?: JWTVerifyGetKey;
+  /** Demo data for first start; returns lines to print. Must be idempotent. */
+  seed?(): Promise<string[]>;
+  /** Background jobs to stop on shutdown. */
+  close?(): Promise<void>;
+}
+
+/** A service module (Medusa-style): it owns its schema, migrations and routes. */
+export interface ServiceModule {
+  name: string;
+  migrations: SchemaMigrations;
+  init(ctx: ServiceContext): Promise<ServiceInstance>;
+}
