@@ -14,3 +14,5 @@ export * from './log/logger.ts';
 export * from './ids.ts';
 export * from './service.ts';
 export * from './rate-limit/index.ts';
+export type { FastifyBaseLogger as Logger } from 'fastify';
+export * from './runtime/build-platform.ts';

@@ -14,6 +14,10 @@ export interface ServiceContext {
   log: FastifyBaseLogger;
   idempotency: Idempotency;
   rateLimiter: RateLimiter;
+  /** Test and wiring hooks a service may use; absent in production unless wired. */
+  hooks?: {
+    deliverResetToken?: (user: { id: string; email: string }, token: string) => Promise<void>;
+  };
 }
 
 /** A running service: its routes and what else the platform needs from it. */

@@ -25,6 +25,8 @@ export interface TokenVerifierOptions {
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
+/** The `aud` of every access token identity issues and every service accepts. */
+export const accessTokenAudience = 'redemption-api';
 const clockToleranceS = 5;
 const bearerMaxLength = 4096;
 
@@ -50,7 +52,9 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
 export function registerAuth(app: FastifyInstance, verify: TokenVerifier): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
-    const isApi = req.url.startsWith('/api/');
+    // The matched route template, not the raw URL: the router percent-decodes paths, so
+    // `/%61pi/x` reaches the `/api/x` route while its raw URL does not start with `/api/`.
+    const isApi = req.routeOptions.url?.startsWith('/api/') ?? false;
     const isPublic = req.routeOptions.config?.public === true || !req.routeOptions.url;
     const header = req.headers.authorization;
     if (!header) {

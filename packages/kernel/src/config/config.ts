@@ -39,8 +39,11 @@ export function loadConfig<S extends Specs>(
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, spec] of Object.entries(specs)) {
-    const raw = env[spec.name] ?? spec.default;
-    if (raw === undefined || raw === '') {
+    // An empty variable counts as unset. A default is always parsed, even an empty one
+    // (`CORS_ORIGINS` defaults to '' and must come back as [], as its type says).
+    const given = env[spec.name];
+    const raw = given === undefined || given === '' ? spec.default : given;
+    if (raw === undefined) {
       out[key] = undefined;
       continue;
     }
@@ -114,9 +117,11 @@ export const list = (raw: string): string[] =>
 
 /** Renders the specs as a Markdown table (used for the README and `redemption config`). */
 export function configTable(specs: Specs): string {
+  // An empty default as `` would render as two literal backticks, not as an empty code span.
+  const shown = (d: string | undefined): string =>
+    d === undefined ? '—' : d === '' ? '(empty)' : `\`${d}\``;
   const rows = Object.values(specs).map(
-    (s) =>
-      `| \`${s.name}\` | ${s.default === undefined ? '—' : `\`${s.default}\``} | ${s.description} |`,
+    (s) => `| \`${s.name}\` | ${shown(s.default)} | ${s.description} |`,
   );
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }

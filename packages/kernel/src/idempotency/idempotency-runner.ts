@@ -21,19 +21,24 @@ export interface Idempotency {
    * Runs `fn` (the effect, in a transaction) at most once per (scope, caller, key): the stored
    * outcome is committed in the same transaction as the effect, so a crash leaves neither.
    */
-  run(
+  run<T>(
     req: FastifyRequest,
     reply: FastifyReply,
     opts: RunOptions,
-    fn: (q: Queryable) => Promise<Outcome>,
-  ): Promise<unknown>;
+    fn: (q: Queryable) => Promise<Outcome<T>>,
+  ): Promise<T>;
   /** Deletes expired keys, at most `purgeBatchMax` a call; returns how many. */
   purgeExpired(): Promise<number>;
 }
 
 export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency {
   return {
-    async run(req, reply, opts, fn) {
+    async run<T>(
+      req: FastifyRequest,
+      reply: FastifyReply,
+      opts: RunOptions,
+      fn: (q: Queryable) => Promise<Outcome<T>>,
+    ): Promise<T> {
       const key = parseKey(req.headers['idempotency-key']);
       if (key === undefined) {
         if (opts.required)
@@ -41,13 +46,13 @@ export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency
             'The Idempotency-Key header is required here',
             'headers.idempotency-key',
           );
-        return send(reply, await db.tx(fn), false);
+        return send(reply, await db.tx(fn), false) as T;
       }
       const scope = `${opts.scope}:${req.principal?.id ?? 'anonymous'}`;
       const fingerprint = fingerprintOf(req.method, req.url, req.body);
       const token = randomUUID();
       if (!(await claim(db, { scope, key, fingerprint, token, ttlH }))) {
-        return replayOrRefuse(db, reply, scope, key, fingerprint);
+        return (await replayOrRefuse(db, reply, scope, key, fingerprint)) as T;
       }
       try {
         const out = await db.tx(async (q) => {
@@ -55,7 +60,7 @@ export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency
           await complete(q, scope, key, token, outcome);
           return outcome;
         });
-        return send(reply, out, false);
+        return send(reply, out, false) as T;
       } catch (err) {
         await settleFailure(db, scope, key, token, err, req.url);
         throw err;

@@ -26,9 +26,9 @@ export const idempotencyMigrations = {
 
 export const idempotencyKeyMaxLength = 255;
 
-export interface Outcome {
+export interface Outcome<T = unknown> {
   statusCode: number;
-  body: unknown;
+  body: T;
 }
 
 export interface IdempotencyOptions {

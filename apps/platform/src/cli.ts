@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import {
+  buildPlatform,
+  ConfigError,
+  configTable,
+  createDb,
+  idempotencyMigrations,
+  installShutdown,
+  loadPlatformConfig,
+  migrate,
+  platformVars,
+  type PlatformConfig,
+  type ServiceModule,
+} from '@redemption/kernel';
+import { allModules, moduleNamed } from './modules.ts';
+import { rootPage } from './root-page.ts';
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+const usage = `usage: redemption <command>
+  start              all services in one process (standalone; embedded database unless DATABASE_URL)
+  serve <service>    one service alone against DATABASE_URL (distributed mode)
+  migrate            apply every service's migrations and exit
+  seed               create demo data if there is none and exit
+  config             print the configuration variables as a Markdown table`;
+
+async function run(
+  config: PlatformConfig,
+  modules: readonly ServiceModule[],
+  name: string,
+  mode: string,
+): Promise<void> {
+  const startedMs = performance.now();
+  const platform = await buildPlatform({
+    config,
+    modules,
+    name,
+    version,
+    extraRoutes: rootPage(modules, mode),
+  });
+  const seeded = mode === 'standalone' && config.seedDemo ? await platform.seed() : [];
+  await platform.app.listen({ port: config.port, host: config.host });
+  const readyMs = Math.round(performance.now() - startedMs);
+  installShutdown({
+    log: platform.app.log,
+    timeoutMs: config.shutdownTimeoutMs,
+    steps: [{ name: 'platform', run: () => platform.close() }],
+  });
+  const base =
+    config.publicUrl ??
+    `http://localhost:${(platform.app.server.address() as { port: number }).port}`;
+  platform.app.log.info(
+    { ready_ms: readyMs, url: base, mode, services: modules.map((m) => m.name) },
+    'ready',
+  );
+  const lines = [
+    `Redemption ${version} (${mode}: ${modules.map((m) => m.name).join(', ')}) ready in ${readyMs} ms`,
+    `  home      ${base}/`,
+    `  API docs  ${base}/api/docs`,
+    `  health    ${base}/health/ready   metrics ${base}/metrics`,
+    ...(seeded.length > 0 ? ['  demo data (first start):', ...seeded.map((l) => `    ${l}`)] : []),
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, arg] = argv;
+  if (command === 'config') return void process.stdout.write(`${configTable(platformVars)}\n`);
+  const config = loadPlatformConfig();
+  switch (command) {
+    case 'start':
+      return run(config, allModules, 'platform', 'standalone');
+    case 'serve': {
+      if (!arg) throw new Error('serve needs a service name');
+      if (!config.databaseUrl)
+        throw new Error('serve needs DATABASE_URL (distributed mode runs on a real PostgreSQL)');
+      const m = moduleNamed(arg);
+      return run(config, [m], m.name, 'distributed');
+    }
+    case 'migrate': {
+      const db = await createDb({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        poolMax: 2,
+      });
+      const applied = await migrate(db, [
+        idempotencyMigrations,
+        ...allModules.map((m) => m.migrations),
+      ]);
+      await db.close();
+      return void process.stdout.write(
+        `applied ${applied.length} migration(s)${applied.length ? `: ${applied.join(', ')}` : ''}\n`,
+      );
+    }
+    case 'seed': {
+      const platform = await buildPlatform({ config, modules: allModules, name: 'seed', version });
+      const lines = await platform.seed();
+      await platform.close();
+      return void process.stdout.write(
+        `${lines.length ? lines.join('\n') : 'demo data already present'}\n`,
+      );
+    }
+    default:
+      process.stderr.write(`${usage}\n`);
+      process.exitCode = command ? 2 : 0;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(
+    err instanceof ConfigError
+      ? `${err.message}\n`
+      : `redemption: ${(err as Error).stack ?? String(err)}\n`,
+  );
+  process.exit(1);
+});

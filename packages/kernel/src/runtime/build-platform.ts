@@ -1,0 +1,138 @@
+import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { pino } from 'pino';
+import { accessTokenAudience, createTokenVerifier, registerAuth } from '../auth/auth.ts';
+import type { PlatformConfig } from '../config/platform-config.ts';
+import { createDb } from '../db/create-db.ts';
+import type { Db } from '../db/db.ts';
+import { migrate } from '../db/migrations.ts';
+import { createServer, type App } from '../http/server.ts';
+import { idempotencyMigrations } from '../idempotency/idempotency.ts';
+import { createIdempotency, type Idempotency } from '../idempotency/idempotency-runner.ts';
+import { loggerOptions } from '../log/logger.ts';
+import { createRateLimiter, type RateLimiter } from '../rate-limit/index.ts';
+import type { ServiceContext, ServiceInstance, ServiceModule } from '../service.ts';
+
+const idempotencyPurgeEveryMs = 10 * 60_000;
+const remoteJwksTimeoutMs = 5_000;
+const readinessProbeLimit = { ratePerPeriod: 1_000_000, periodMs: 1_000, burst: 1_000_000 };
+
+export interface BuildOptions {
+  config: PlatformConfig;
+  modules: readonly ServiceModule[];
+  /** Name in logs and OpenAPI: `platform` in standalone mode, the service name otherwise. */
+  name: string;
+  version: string;
+  /** Use this database instead of opening one from the config (tests). */
+  db?: Db;
+  hooks?: ServiceContext['hooks'];
+  /** Routes outside any service (the root page). */
+  extraRoutes?: (app: App) => Promise<void>;
+}
+
+export interface Platform {
+  app: App;
+  db: Db;
+  idempotency: Idempotency;
+  /** Runs every module's demo seed; returns what to print. */
+  seed(): Promise<string[]>;
+  /** Stops accepting, drains, then closes jobs, cache and pools (in that order). */
+  close(): Promise<void>;
+}
+
+/**
+ * Composes kernel plumbing and service modules into one Fastify app. The same function serves
+ * standalone mode (all modules, one process) and distributed mode (one module per process).
+ */
+export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
+  const { config } = opts;
+  const log = pino(loggerOptions(config.logLevel, opts.name));
+  const db =
+    opts.db ??
+    (await createDb({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolMax: config.dbPoolMax,
+      applicationName: opts.name,
+    }));
+  const applied = await migrate(db, [
+    idempotencyMigrations,
+    ...opts.modules.map((m) => m.migrations),
+  ]);
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+
+  const rateLimiter: RateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
+  const idempotency = createIdempotency({ db, ttlH: config.idempotencyTtlH });
+  const ctx: ServiceContext = {
+    db,
+    config,
+    log,
+    idempotency,
+    rateLimiter,
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
+  };
+  const instances: ServiceInstance[] = [];
+  for (const m of opts.modules)
+    instances.push(await m.init({ ...ctx, log: log.child({ module: m.name }) }));
+
+  const app = await createServer({
+    logger: log,
+    title: `Redemption ${opts.name}`,
+    version: opts.version,
+    corsOrigins: config.corsOrigins,
+    publicUrl: config.publicUrl,
+  });
+  app.readinessChecks.push({ name: 'database', check: () => db.ping() });
+  if (config.redisUrl) {
+    app.readinessChecks.push({
+      name: 'redis',
+      check: async () => void (await rateLimiter.hit('health:probe', readinessProbeLimit)),
+    });
+  }
+  registerAuth(
+    app,
+    createTokenVerifier({
+      issuer: config.jwtIssuer,
+      audience: accessTokenAudience,
+      keys: jwtKeys(instances, config),
+    }),
+  );
+  for (const instance of instances) await instance.routes(app);
+  await opts.extraRoutes?.(app);
+  await app.ready();
+
+  const purge = setInterval(() => {
+    idempotency
+      .purgeExpired()
+      .catch((err: unknown) => log.warn({ err }, 'idempotency purge failed'));
+  }, idempotencyPurgeEveryMs);
+  purge.unref();
+
+  return {
+    app,
+    db,
+    idempotency,
+    async seed() {
+      const lines: string[] = [];
+      for (const i of instances) lines.push(...((await i.seed?.()) ?? []));
+      return lines;
+    },
+    async close() {
+      clearInterval(purge);
+      await app.close();
+      for (const i of instances) await i.close?.();
+      await rateLimiter.close();
+      if (!opts.db) await db.close();
+    },
+  };
+}
+
+/** Keys to verify tokens: identity's own when it runs here, else its JWKS over HTTP. */
+function jwtKeys(instances: readonly ServiceInstance[], config: PlatformConfig): JWTVerifyGetKey {
+  const local = instances.find((i) => i.jwtKeys)?.jwtKeys;
+  if (local) return local;
+  if (!config.identityUrl)
+    throw new Error('IDENTITY_URL is required when the identity service is not in this process');
+  return createRemoteJWKSet(new URL('/.well-known/jwks.json', config.identityUrl), {
+    timeoutDuration: remoteJwksTimeoutMs,
+  });
+}

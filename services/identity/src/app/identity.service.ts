@@ -1,0 +1,217 @@
+import type { Db, Logger, Principal, Queryable, RateLimiter } from '@redemption/kernel';
+import {
+  conflict,
+  isPgError,
+  newId,
+  notFound,
+  pgErrorCode,
+  ProblemError,
+  unauthorized,
+} from '@redemption/kernel';
+import { normalizeLogin, passwordProblem, type Role, type User } from '../domain/user.ts';
+import { tokensRepository } from '../store/tokens.repository.ts';
+import { usersRepository, type UserPatch } from '../store/users.repository.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { hashToken, newOpaqueToken, type TokenIssuer } from './token-issuer.ts';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle.ts';
+
+const passwordResetTtlS = 30 * 60;
+
+export interface Registration {
+  username: string;
+  email: string;
+  password: string;
+  full_name?: string | undefined;
+  phone?: string | undefined;
+  address?: string | undefined;
+}
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+export interface IdentityServiceDeps {
+  db: Db;
+  tokens: TokenIssuer;
+  rateLimiter: RateLimiter;
+  log: Logger;
+  accessTtlS: number;
+  refreshTtlS: number;
+  loginPerIpPerMin: number;
+  loginPerAccountPer15Min: number;
+  /** Sends the reset token to the user (e-mail, once notifications exist). Never log the token. */
+  deliverResetToken?: (user: User, token: string) => Promise<void>;
+}
+
+const weakPassword = (detail: string): ProblemError =>
+  new ProblemError(400, 'validation-failed', 'Request is not valid', `body.password ${detail}`, {
+    errors: [{ field: 'body.password', message: detail }],
+  });
+
+export function createIdentityService(deps: IdentityServiceDeps) {
+  const throttle: LoginThrottle = createLoginThrottle(
+    deps.rateLimiter,
+    deps.loginPerIpPerMin,
+    deps.loginPerAccountPer15Min,
+  );
+
+  async function issuePair(
+    q: Queryable,
+    user: Pick<User, 'id' | 'role'>,
+    familyId = newId(),
+  ): Promise<TokenPair> {
+    const refresh = newOpaqueToken();
+    await tokensRepository.insertRefresh(q, {
+      id: newId(),
+      userId: user.id,
+      familyId,
+      tokenHash: hashToken(refresh),
+      ttlS: deps.refreshTtlS,
+    });
+    const access = await deps.tokens.signAccess(user.id, user.role);
+    return {
+      access_token: access,
+      refresh_token: refresh,
+      token_type: 'Bearer',
+      expires_in: deps.accessTtlS,
+    };
+  }
+
+  return {
+    /** Creates a member; `role` other than member only from seeding. Runs in the caller's tx. */
+    async register(q: Queryable, r: Registration, role: Role = 'member'): Promise<User> {
+      const problem = passwordProblem(r.password, r.username, r.email);
+      if (problem) throw weakPassword(problem);
+      try {
+        return await usersRepository.insert(q, {
+          id: newId(),
+          username: r.username.trim(),
+          email: r.email.trim(),
+          passwordHash: await hashPassword(r.password),
+          fullName: r.full_name ?? null,
+          phone: r.phone ?? null,
+          address: r.address ?? null,
+          role,
+        });
+      } catch (err) {
+        if (isPgError(err, pgErrorCode.uniqueViolation)) {
+          const field = err.constraint === 'users_email_key' ? 'email' : 'username';
+          throw conflict(`${field}-taken`, `That ${field} is already registered`, {
+            field: `body.${field}`,
+          });
+        }
+        throw err;
+      }
+    },
+
+    async login(login: string, password: string, ip: string): Promise<TokenPair & { user: User }> {
+      const normalized = normalizeLogin(login);
+      await throttle.check(ip, normalized);
+      const found = await usersRepository.findForLogin(deps.db, normalized);
+      if (!(await verifyPassword(found?.password_hash, password)) || !found) {
+        throw unauthorized('Wrong username, e-mail or password');
+      }
+      const { password_hash: _hash, ...user } = found;
+      const pair = await deps.db.tx((q) => issuePair(q, user));
+      return { ...pair, user };
+    },
+
+    /** Rotates a refresh token. Presenting one already used means theft: the family is revoked. */
+    async refresh(refreshToken: string): Promise<TokenPair> {
+      const outcome = await deps.db.tx(async (q) => {
+        const row = await tokensRepository.findRefreshForUpdate(q, hashToken(refreshToken));
+        if (!row || row.revoked_at || row.expires_at.getTime() <= Date.now())
+          return 'invalid' as const;
+        if (row.used_at) {
+          await tokensRepository.revokeFamily(q, row.family_id);
+          return 'reused' as const;
+        }
+        const user = await usersRepository.findById(q, row.user_id);
+        if (!user) return 'invalid' as const;
+        await tokensRepository.markUsed(q, row.id);
+        return issuePair(q, user, row.family_id);
+      });
+      if (outcome === 'reused') {
+        deps.log.warn('refresh token reused: token family revoked');
+        throw unauthorized('This refresh token was already used; sign in again');
+      }
+      if (outcome === 'invalid') throw unauthorized('The refresh token is invalid or expired');
+      return outcome;
+    },
+
+    async logout(refreshToken: string): Promise<void> {
+      await deps.db.tx(async (q) => {
+        const row = await tokensRepository.findRefreshForUpdate(q, hashToken(refreshToken));
+        if (row) await tokensRepository.revokeFamily(q, row.family_id);
+      });
+    },
+
+    async get(id: string): Promise<User> {
+      const user = await usersRepository.findById(deps.db, id);
+      if (!user) throw notFound('user');
+      return user;
+    },
+
+    async update(id: string, patch: UserPatch): Promise<User> {
+      try {
+        const user = await usersRepository.update(deps.db, id, patch);
+        if (!user) throw notFound('user');
+        return user;
+      } catch (err) {
+        if (isPgError(err, pgErrorCode.uniqueViolation))
+          throw conflict('email-taken', 'That email is already registered', {
+            field: 'body.email',
+          });
+        throw err;
+      }
+    },
+
+    /** Soft delete: the row stays (orders and ledger entries point at it), login stops working. */
+    async remove(actor: Principal, id: string): Promise<void> {
+      await deps.db.tx(async (q) => {
+        if (!(await usersRepository.softDelete(q, id))) throw notFound('user');
+        await tokensRepository.revokeAllForUser(q, id);
+      });
+      deps.log.info({ user_id: id, actor_id: actor.id }, 'user deleted');
+    },
+
+    /** Always succeeds from the outside, so it cannot be used to find out who has an account. */
+    async requestPasswordReset(email: string): Promise<void> {
+      const user = await usersRepository.findByEmail(deps.db, normalizeLogin(email));
+      if (!user) return;
+      const token = newOpaqueToken();
+      await tokensRepository.insertReset(deps.db, {
+        id: newId(),
+        userId: user.id,
+        tokenHash: hashToken(token),
+        ttlS: passwordResetTtlS,
+      });
+      // Delivery by e-mail arrives with the notifications service; the token itself is never logged.
+      deps.log.info({ user_id: user.id }, 'password reset requested');
+      await deps.deliverResetToken?.(user, token);
+    },
+
+    async confirmPasswordReset(token: string, newPassword: string): Promise<void> {
+      await deps.db.tx(async (q) => {
+        const userId = await tokensRepository.consumeReset(q, hashToken(token));
+        const user = userId ? await usersRepository.findById(q, userId) : undefined;
+        if (!user)
+          throw new ProblemError(
+            400,
+            'reset-token-invalid',
+            'Reset token not usable',
+            'The reset token is invalid, used or expired',
+          );
+        const problem = passwordProblem(newPassword, user.username, user.email);
+        if (problem) throw weakPassword(problem);
+        await usersRepository.update(q, user.id, { passwordHash: await hashPassword(newPassword) });
+        await tokensRepository.revokeAllForUser(q, user.id);
+      });
+    },
+  };
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;

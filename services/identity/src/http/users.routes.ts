@@ -1,0 +1,130 @@
+import type { App, Idempotency } from '@redemption/kernel';
+import { requireSelfOrAdmin } from '@redemption/kernel';
+import type { User } from '../domain/user.ts';
+import type { IdentityService } from '../app/identity.service.ts';
+import {
+  LoginBody,
+  LoginView,
+  RefreshBody,
+  RegisterBody,
+  ResetConfirmBody,
+  ResetRequestBody,
+  TokenPairView,
+  UpdateBody,
+  UserIdParams,
+  UserView,
+} from './users.schemas.ts';
+
+const tags = ['identity'];
+const publicRoute = { public: true };
+
+export const toView = (u: User) => ({
+  ...u,
+  created_at: u.created_at.toISOString(),
+  updated_at: u.updated_at.toISOString(),
+});
+
+/** `/api/users/*`: registration, sessions, profile. */
+export async function usersRoutes(
+  app: App,
+  svc: IdentityService,
+  idempotency: Idempotency,
+): Promise<void> {
+  app.post('/api/users/register', {
+    config: publicRoute,
+    schema: { tags, summary: 'Register a member', body: RegisterBody, response: { 201: UserView } },
+    handler: (req, reply) =>
+      idempotency.run(req, reply, { scope: 'identity.register', required: false }, async (q) => ({
+        statusCode: 201,
+        body: toView(await svc.register(q, req.body)),
+      })),
+  });
+
+  app.post('/api/users/login', {
+    config: publicRoute,
+    schema: {
+      tags,
+      summary: 'Sign in with username or e-mail',
+      body: LoginBody,
+      response: { 200: LoginView },
+    },
+    handler: async (req) => {
+      const out = await svc.login(req.body.username, req.body.password, req.ip);
+      return { ...out, user: toView(out.user) };
+    },
+  });
+
+  app.post('/api/users/refresh', {
+    config: publicRoute,
+    schema: {
+      tags,
+      summary: 'Rotate a refresh token',
+      body: RefreshBody,
+      response: { 200: TokenPairView },
+    },
+    handler: (req) => svc.refresh(req.body.refresh_token),
+  });
+
+  app.post('/api/users/logout', {
+    config: publicRoute,
+    schema: { tags, summary: 'Revoke a refresh token and its family', body: RefreshBody },
+    handler: async (req, reply) => {
+      await svc.logout(req.body.refresh_token);
+      return reply.code(204).send();
+    },
+  });
+
+  app.post('/api/users/password-reset', {
+    config: publicRoute,
+    schema: { tags, summary: 'Request a password reset (always 202)', body: ResetRequestBody },
+    handler: async (req, reply) => {
+      await svc.requestPasswordReset(req.body.email);
+      return reply.code(202).send({ status: 'accepted' });
+    },
+  });
+
+  app.post('/api/users/password-reset/confirm', {
+    config: publicRoute,
+    schema: { tags, summary: 'Set a new password with a reset token', body: ResetConfirmBody },
+    handler: async (req, reply) => {
+      await svc.confirmPasswordReset(req.body.token, req.body.new_password);
+      return reply.code(204).send();
+    },
+  });
+
+  app.get('/api/users/:id', {
+    schema: {
+      tags,
+      summary: 'A user profile (self or admin)',
+      params: UserIdParams,
+      response: { 200: UserView },
+    },
+    handler: async (req) => {
+      requireSelfOrAdmin(req, req.params.id);
+      return toView(await svc.get(req.params.id));
+    },
+  });
+
+  app.put('/api/users/:id', {
+    schema: {
+      tags,
+      summary: 'Update a profile (self or admin)',
+      params: UserIdParams,
+      body: UpdateBody,
+      response: { 200: UserView },
+    },
+    handler: async (req) => {
+      requireSelfOrAdmin(req, req.params.id);
+      return toView(await svc.update(req.params.id, req.body));
+    },
+  });
+
+  app.delete('/api/users/:id', {
+    schema: { tags, summary: 'Soft-delete a user (self or admin)', params: UserIdParams },
+    handler: async (req, reply) => {
+      const actor = requireSelfOrAdmin(req, req.params.id);
+      await svc.remove(actor, req.params.id);
+      return reply.code(204).send();
+    },
+  });
+}

@@ -1,0 +1,86 @@
+import { Type } from 'typebox';
+import { limits } from '../domain/user.ts';
+
+const usernamePattern = '^[A-Za-z0-9_.-]+$';
+const phonePattern = '^\\+?[0-9 ()-]{3,20}$';
+const tokenMaxLength = 512;
+
+export const Email = Type.String({ format: 'email', maxLength: limits.emailLengthMax });
+const Password = Type.String({ minLength: 1, maxLength: limits.passwordLengthMax });
+const FullName = Type.String({ minLength: 1, maxLength: limits.fullNameLengthMax });
+const Phone = Type.String({ pattern: phonePattern, maxLength: limits.phoneLengthMax });
+const Address = Type.String({ minLength: 1, maxLength: limits.addressLengthMax });
+const OpaqueToken = Type.String({ minLength: 16, maxLength: tokenMaxLength });
+
+export const RegisterBody = Type.Object(
+  {
+    username: Type.String({
+      minLength: limits.usernameLengthMin,
+      maxLength: limits.usernameLengthMax,
+      pattern: usernamePattern,
+    }),
+    email: Email,
+    password: Password,
+    full_name: Type.Optional(FullName),
+    phone: Type.Optional(Phone),
+    address: Type.Optional(Address),
+  },
+  { additionalProperties: false },
+);
+
+export const LoginBody = Type.Object(
+  {
+    /** Username or e-mail. */
+    username: Type.String({
+      minLength: 1,
+      maxLength: limits.emailLengthMax,
+      description: 'username or e-mail',
+    }),
+    password: Password,
+  },
+  { additionalProperties: false },
+);
+
+export const RefreshBody = Type.Object(
+  { refresh_token: OpaqueToken },
+  { additionalProperties: false },
+);
+
+export const UpdateBody = Type.Object(
+  {
+    email: Type.Optional(Email),
+    full_name: Type.Optional(Type.Union([FullName, Type.Null()])),
+    phone: Type.Optional(Type.Union([Phone, Type.Null()])),
+    address: Type.Optional(Type.Union([Address, Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const ResetRequestBody = Type.Object({ email: Email }, { additionalProperties: false });
+export const ResetConfirmBody = Type.Object(
+  { token: OpaqueToken, new_password: Password },
+  { additionalProperties: false },
+);
+
+export const UserIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+export const UserView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  username: Type.String(),
+  email: Type.String(),
+  full_name: Type.Union([Type.String(), Type.Null()]),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  address: Type.Union([Type.String(), Type.Null()]),
+  role: Type.Union([Type.Literal('member'), Type.Literal('admin')]),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+export const TokenPairView = Type.Object({
+  access_token: Type.String(),
+  refresh_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer({ description: 'access token lifetime in seconds' }),
+});
+
+export const LoginView = Type.Object({ ...TokenPairView.properties, user: UserView });

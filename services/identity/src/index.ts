@@ -1,0 +1,47 @@
+import type { ServiceModule } from '@redemption/kernel';
+import { createIdentityService } from './app/identity.service.ts';
+import { seedIdentity } from './app/demo-seed.ts';
+import { createTokenIssuer } from './app/token-issuer.ts';
+import { usersRoutes } from './http/users.routes.ts';
+import { identityMigrations } from './store/identity.migrations.ts';
+
+export { demoMemberPassword, demoMembers } from './app/demo-seed.ts';
+
+/** Identity: members, admins, credentials, tokens (EdDSA JWT, JWKS), password resets. */
+export const identityModule: ServiceModule = {
+  name: 'identity',
+  migrations: identityMigrations,
+  async init(ctx) {
+    const { config } = ctx;
+    const tokens = await createTokenIssuer({
+      db: ctx.db,
+      issuer: config.jwtIssuer,
+      accessTtlS: config.accessTokenTtlS,
+      privateJwk: config.jwtPrivateJwk,
+    });
+    const svc = createIdentityService({
+      db: ctx.db,
+      tokens,
+      rateLimiter: ctx.rateLimiter,
+      log: ctx.log,
+      accessTtlS: config.accessTokenTtlS,
+      refreshTtlS: config.refreshTokenTtlS,
+      loginPerIpPerMin: config.loginRatePerMin,
+      loginPerAccountPer15Min: config.loginAccountRatePer15Min,
+      ...(ctx.hooks?.deliverResetToken ? { deliverResetToken: ctx.hooks.deliverResetToken } : {}),
+    });
+    return {
+      jwtKeys: tokens.verifyKeys,
+      async routes(app) {
+        app.get(
+          '/.well-known/jwks.json',
+          { schema: { hide: true }, config: { public: true } },
+          async () => tokens.jwks,
+        );
+        await usersRoutes(app, svc, ctx.idempotency);
+      },
+      seed: () =>
+        seedIdentity(ctx.db, svc, { email: config.adminEmail, password: config.adminPassword }),
+    };
+  },
+};

@@ -1,0 +1,40 @@
+import { buildPlatform, loadPlatformConfig, type Db, type Platform } from '@redemption/kernel';
+import { identityModule } from '../index.ts';
+
+export interface Harness {
+  platform: Platform;
+  /** Reset tokens "delivered" to users, newest last (stands in for the e-mail). */
+  resetTokens: Map<string, string>;
+  close(): Promise<void>;
+}
+
+/** Env for tests: quiet logs; login limits high enough that only the throttle test trips them. */
+export const testEnv = {
+  LOG_LEVEL: 'silent',
+  DATA_DIR: 'memory://',
+  LOGIN_RATE_PER_IP_PER_MIN: '100000',
+  LOGIN_RATE_PER_ACCOUNT_PER_15MIN: '5',
+};
+
+/** The identity service alone, as `redemption serve identity` builds it, on the given database. */
+export async function startIdentity(
+  opts: { databaseUrl?: string; db?: Db } = {},
+): Promise<Harness> {
+  const resetTokens = new Map<string, string>();
+  const env: Record<string, string> = {
+    ...testEnv,
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+  };
+  const platform = await buildPlatform({
+    config: loadPlatformConfig(env),
+    modules: [identityModule],
+    name: 'identity',
+    version: 'test',
+    ...(opts.db ? { db: opts.db } : {}),
+    hooks: {
+      deliverResetToken: async (user, token) =>
+        void resetTokens.set(user.email.toLowerCase(), token),
+    },
+  });
+  return { platform, resetTokens, close: () => platform.close() };
+}
