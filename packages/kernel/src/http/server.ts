@@ -90,6 +90,9 @@ export async function createServer(opts: ServerOptions): Promise<App> {
   app.decorate('metricsRegistry', new Registry());
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // While draining, close each keep-alive connection after its response; otherwise an idle
+    // client connection would hold the shutdown open until the keep-alive timeout.
+    if (closing) reply.header('connection', 'close');
   });
 
   registerErrorHandlers(app);
