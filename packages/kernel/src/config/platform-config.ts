@@ -41,6 +41,12 @@ export const platformVars = {
     description: 'pino log level',
     parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
   },
+  trustProxy: {
+    name: 'TRUST_PROXY',
+    default: 'false',
+    description: 'trust X-Forwarded-For from a load balancer (true behind an ALB/ingress) so per-IP limits see client IPs',
+    parse: bool,
+  },
   corsOrigins: {
     name: 'CORS_ORIGINS',
     default: '',

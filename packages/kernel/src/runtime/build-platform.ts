@@ -80,6 +80,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     version: opts.version,
     corsOrigins: config.corsOrigins,
     publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
   });
   app.readinessChecks.push({ name: 'database', check: () => db.ping() });
   if (config.redisUrl) {
