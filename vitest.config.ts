@@ -12,5 +12,6 @@ export default defineConfig({
     // Child processes rather than worker threads: native addons (argon2, pg) and servers that
     // bind ports behave as in production.
     pool: 'forks',
+    reporters: ['default', './tools/summary-reporter.ts'],
   },
 });

@@ -33,6 +33,8 @@ describe.skipIf(!gate.url)('redemption serve identity (distributed, real Postgre
   });
 
   it('refuses to serve without DATABASE_URL, with a clear message', async () => {
-    await expect(spawnPlatform(['serve', 'identity'], { DATABASE_URL: '' })).rejects.toThrow(/serve needs DATABASE_URL/);
+    await expect(spawnPlatform(['serve', 'identity'], { DATABASE_URL: '' })).rejects.toThrow(
+      /serve needs DATABASE_URL/,
+    );
   });
 });

@@ -6,7 +6,12 @@ import { memberJourney, slowRegistration } from './testing/http-journey.ts';
 import { spawnPlatform, type Running } from './testing/spawn-platform.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'redemption-standalone-'));
-const env = { DATA_DIR: dataDir, ADMIN_PASSWORD: 'admin password for tests', DATABASE_URL: '', REDIS_URL: '' };
+const env = {
+  DATA_DIR: dataDir,
+  ADMIN_PASSWORD: 'admin password for tests',
+  DATABASE_URL: '',
+  REDIS_URL: '',
+};
 let running: Running | undefined;
 
 afterAll(() => {

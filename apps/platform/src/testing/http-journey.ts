@@ -7,17 +7,28 @@ const password = 'a long enough passphrase';
 async function call(baseUrl: string, method: string, path: string, body?: unknown, token?: string) {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', json: text ? (JSON.parse(text) as Record<string, any>) : {} };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
 }
 
 /** Register → login → own profile → someone else's → bad body → metrics, over real HTTP. */
 export async function memberJourney(baseUrl: string): Promise<void> {
   const name = `j${randomUUID().slice(0, 8)}`;
-  const reg = await call(baseUrl, 'POST', '/api/users/register', { username: name, email: `${name}@example.com`, password });
+  const reg = await call(baseUrl, 'POST', '/api/users/register', {
+    username: name,
+    email: `${name}@example.com`,
+    password,
+  });
   expect(reg.status).toBe(201);
   const login = await call(baseUrl, 'POST', '/api/users/login', { username: name, password });
   expect(login.status).toBe(200);
@@ -25,21 +36,30 @@ export async function memberJourney(baseUrl: string): Promise<void> {
   const me = await call(baseUrl, 'GET', `/api/users/${reg.json['id']}`, undefined, token);
   expect(me.status).toBe(200);
   expect(me.json['username']).toBe(name);
-  expect((await call(baseUrl, 'GET', `/api/users/${randomUUID()}`, undefined, token)).status).toBe(404);
+  expect((await call(baseUrl, 'GET', `/api/users/${randomUUID()}`, undefined, token)).status).toBe(
+    404,
+  );
   const bad = await call(baseUrl, 'POST', '/api/users/register', { username: name, password });
   expect(bad.status).toBe(400);
   expect(bad.type).toContain('application/problem+json');
   expect(bad.json['detail']).toContain('body.email');
   const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
-  expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/api\/users\/login",status_code="200"\} [1-9]/);
-  expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/api\/users\/register",status_code="400"\} [1-9]/);
+  expect(metrics).toMatch(
+    /http_requests_total\{method="POST",route="\/api\/users\/login",status_code="200"\} [1-9]/,
+  );
+  expect(metrics).toMatch(
+    /http_requests_total\{method="POST",route="\/api\/users\/register",status_code="400"\} [1-9]/,
+  );
 }
 
 /**
  * Starts a registration whose body arrives slowly, calls `duringRequest` (which sends SIGTERM)
  * while it is in flight, then finishes the body. Resolves with the response status.
  */
-export function slowRegistration(baseUrl: string, duringRequest: () => Promise<void>): Promise<number> {
+export function slowRegistration(
+  baseUrl: string,
+  duringRequest: () => Promise<void>,
+): Promise<number> {
   const name = `s${randomUUID().slice(0, 8)}`;
   const body = JSON.stringify({ username: name, email: `${name}@example.com`, password });
   const half = Math.floor(body.length / 2);

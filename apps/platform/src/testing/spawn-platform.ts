@@ -21,7 +21,10 @@ export async function spawnPlatform(args: string[], env: Record<string, string>)
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready within ${readyTimeoutMs} ms:\n${stderr}`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`not ready within ${readyTimeoutMs} ms:\n${stderr}`)),
+      readyTimeoutMs,
+    );
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const m = /home\s+(http:\/\/\S+?)\/\s/.exec(stderr);

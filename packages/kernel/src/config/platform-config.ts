@@ -44,7 +44,8 @@ export const platformVars = {
   trustProxy: {
     name: 'TRUST_PROXY',
     default: 'false',
-    description: 'trust X-Forwarded-For from a load balancer (true behind an ALB/ingress) so per-IP limits see client IPs',
+    description:
+      'trust X-Forwarded-For from a load balancer (true behind an ALB/ingress) so per-IP limits see client IPs',
     parse: bool,
   },
   corsOrigins: {

@@ -43,6 +43,14 @@ export function createPgDb(opts: PgDbOptions): Db {
     exec: async (sql) => void (await pool.query(sql)),
     async tx(fn) {
       const client = await pool.connect();
+      // The pool listens for errors on idle clients only: a checked-out client whose connection
+      // dies (failover, admin kill) emits 'error' on itself, which unhandled crashes the process.
+      // The query in flight rejects anyway; remember the error and destroy the client on release.
+      let broken: Error | undefined;
+      const onError = (err: Error): void => {
+        broken ??= err;
+      };
+      client.on('error', onError);
       const q: Queryable = {
         query: (sql, params) => run(client, sql, params),
         exec: async (sql) => void (await client.query(sql)),
@@ -53,10 +61,11 @@ export function createPgDb(opts: PgDbOptions): Db {
         await client.query('COMMIT');
         return out;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => onError(rollbackErr));
         throw err;
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(broken);
       }
     },
     async ping() {

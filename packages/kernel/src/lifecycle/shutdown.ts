@@ -39,7 +39,9 @@ export function installShutdown(opts: ShutdownOptions): () => Promise<void> {
     })();
     return started;
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // `on`, not `once`: a second signal must not fall back to Node's default (instant exit)
+  // while the drain is still running.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
   return () => shutdown('manual');
 }

@@ -1,0 +1,209 @@
+import { pino } from 'pino';
+import { Type } from 'typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conflict } from '../errors/problem.ts';
+import { createServer, type App } from './server.ts';
+
+const problemJson = /^application\/problem\+json/;
+const signup = Type.Object(
+  { email: Type.String({ maxLength: 20 }), age: Type.Optional(Type.Integer({ minimum: 0 })) },
+  { additionalProperties: false },
+);
+
+async function buildApp(): Promise<App> {
+  const app = await createServer({
+    logger: pino({ level: 'silent' }),
+    title: 'kernel-test',
+    version: '1.2.3',
+    corsOrigins: ['https://shop.example'],
+    publicUrl: 'https://api.example',
+  });
+  app.post('/api/signups', { schema: { body: signup }, config: { public: true } }, async (req) => ({
+    email: req.body.email,
+    age: req.body.age ?? null,
+  }));
+  app.get('/api/items/:id', { config: { public: true } }, async (req) => ({
+    id: (req.params as { id: string }).id,
+  }));
+  app.get('/api/boom', async () => {
+    throw new Error('secret connection string postgres://admin:pw@db');
+  });
+  app.get('/api/taken', async () => {
+    throw conflict('email-taken', 'That e-mail is already registered', { email: 'a@b.c' });
+  });
+  await app.ready();
+  return app;
+}
+
+describe('createServer', () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await buildApp();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const signupWith = (payload: object) =>
+    app.inject({ method: 'POST', url: '/api/signups', payload });
+
+  it('runs a valid request through the TypeBox schema (coercing where allowed)', async () => {
+    const res = await signupWith({ email: 'a@b.c', age: '42' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ email: 'a@b.c', age: 42 });
+  });
+
+  it('answers a bad field with a 400 problem naming it', async () => {
+    const res = await signupWith({ email: 'x'.repeat(21) });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(problemJson);
+    const body = res.json();
+    expect(body).toMatchObject({
+      type: '/problems/validation-failed',
+      status: 400,
+      instance: '/api/signups',
+    });
+    expect(body.detail).toMatch(/^body\.email /);
+    expect(body.errors[0].field).toBe('body.email');
+  });
+
+  it('names a missing and an unknown field', async () => {
+    const missing = (await signupWith({})).json();
+    expect(missing.errors[0].field).toBe('body.email');
+    const unknown = (await signupWith({ email: 'a@b.c', admin: true })).json();
+    expect(unknown.errors[0]).toEqual({ field: 'body.admin', message: 'is not an allowed field' });
+    expect(unknown.detail).toBe('body.admin is not an allowed field');
+  });
+
+  it('answers malformed JSON with a 400 problem', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/signups',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(problemJson);
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const res = await app.inject('/api/nothing-here?x=1');
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(problemJson);
+    expect(res.json()).toMatchObject({
+      type: '/problems/not-found',
+      detail: 'No route for GET /api/nothing-here',
+    });
+  });
+
+  it('hides the message of an unexpected error behind a 500 problem with the request id', async () => {
+    const res = await app.inject({ url: '/api/boom', headers: { 'x-request-id': 'req-500' } });
+    expect(res.statusCode).toBe(500);
+    expect(res.headers['content-type']).toMatch(problemJson);
+    expect(res.json()).toMatchObject({ type: '/problems/internal', status: 500 });
+    expect(res.json().detail).toContain('req-500');
+    expect(res.body).not.toMatch(/secret|postgres|admin/);
+  });
+
+  it('sends a thrown ProblemError as is, with its extensions', async () => {
+    const res = await app.inject('/api/taken');
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual({
+      type: '/problems/email-taken',
+      title: 'Conflict',
+      status: 409,
+      detail: 'That e-mail is already registered',
+      instance: '/api/taken',
+      email: 'a@b.c',
+    });
+  });
+
+  it('publishes OpenAPI 3.1 with the route schemas and bearer auth where needed', async () => {
+    const res = await app.inject('/api/openapi.json');
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info).toEqual({ title: 'kernel-test', version: '1.2.3' });
+    expect(doc.servers).toEqual([{ url: 'https://api.example' }]);
+    const schema = doc.paths['/api/signups'].post.requestBody.content['application/json'].schema;
+    expect(schema).toMatchObject({
+      type: 'object',
+      required: ['email'],
+      additionalProperties: false,
+      properties: { email: { type: 'string', maxLength: 20 } },
+    });
+    expect(doc.paths['/api/signups'].post.security).toBeUndefined();
+    expect(doc.paths['/api/boom'].get.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/metrics']).toBeUndefined();
+  });
+
+  it('counts requests by route template, method and status in /metrics', async () => {
+    await app.inject('/api/items/1');
+    await app.inject('/api/items/2');
+    await signupWith({});
+    await app.inject('/no/such/route/42');
+    const res = await app.inject('/metrics');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(
+      /^http_requests_total\{method="GET",route="\/api\/items\/:id",status_code="200"\} 2$/m,
+    );
+    expect(res.body).toMatch(
+      /^http_requests_total\{method="POST",route="\/api\/signups",status_code="400"\} \d+$/m,
+    );
+    // Raw URLs never become labels (unbounded cardinality); unmatched ones share one label.
+    expect(res.body).not.toMatch(/\/api\/items\/1|no\/such/);
+    expect(res.body).toMatch(/route="unmatched",status_code="404"/);
+    expect(res.body).toContain('http_request_duration_seconds_bucket');
+  });
+
+  it('reports liveness, and readiness from the registered checks', async () => {
+    expect((await app.inject('/health/live')).statusCode).toBe(200);
+    const ready = await app.inject('/health/ready');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: {} });
+    app.readinessChecks.push({ name: 'db', check: async () => undefined });
+    app.readinessChecks.push({
+      name: 'broker',
+      check: async () => {
+        throw new Error('connection refused');
+      },
+    });
+    try {
+      const down = await app.inject('/health/ready');
+      expect(down.statusCode).toBe(503);
+      expect(down.json()).toEqual({
+        status: 'not-ready',
+        checks: { db: 'ok', broker: 'failed: connection refused' },
+      });
+    } finally {
+      app.readinessChecks.length = 0;
+    }
+  });
+
+  it('sets security headers and CORS only for the configured origins', async () => {
+    const allowed = await app.inject({
+      url: '/api/items/1',
+      headers: { origin: 'https://shop.example' },
+    });
+    expect(allowed.headers['x-content-type-options']).toBe('nosniff');
+    expect(allowed.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://shop.example');
+    const foreign = await app.inject({
+      url: '/api/items/1',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('echoes a well-formed x-request-id and replaces a malformed one', async () => {
+    const given = await app.inject({ url: '/api/items/1', headers: { 'x-request-id': 'abc.123' } });
+    expect(given.headers['x-request-id']).toBe('abc.123');
+    const bad = await app.inject({
+      url: '/api/items/1',
+      headers: { 'x-request-id': 'a b<script>' },
+    });
+    expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const notFound = await app.inject({ url: '/nope', headers: { 'x-request-id': 'on-404' } });
+    expect(notFound.headers['x-request-id']).toBe('on-404');
+  });
+});

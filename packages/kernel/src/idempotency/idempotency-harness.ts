@@ -1,0 +1,102 @@
+/**
+ * A tiny app for the idempotency tests: `POST /api/orders` (scope `t`, key required) inserts
+ * one row into `orders` per run, then does whatever `harness.behaviour` says (wait, throw).
+ */
+import { pino } from 'pino';
+import { Type } from 'typebox';
+import type { Db, Queryable } from '../db/db.ts';
+import { migrate } from '../db/migrations.ts';
+import { createServer, type App } from '../http/server.ts';
+import { fingerprintOf, idempotencyMigrations } from './idempotency.ts';
+import { createIdempotency, type Idempotency } from './idempotency-runner.ts';
+
+export interface Harness {
+  app: App;
+  db: Db;
+  idempotency: Idempotency;
+  /** Runs inside the effect's transaction, after its insert. Reset to a no-op before each test. */
+  behaviour: () => Promise<void>;
+  /** How many times the effect function was entered (committed or not). */
+  runs: number;
+  post(key: string | undefined, body: object, path?: string): Promise<Reply>;
+  /** Rows the effect committed. */
+  effects(): Promise<number>;
+  /** Simulates another process holding `key` without a stored response, its lease ending then. */
+  plantLease(key: string, body: object, leaseUntil: 'past' | 'future'): Promise<void>;
+}
+
+export interface Reply {
+  statusCode: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: Record<string, unknown>;
+}
+
+const orderBody = Type.Object({ item: Type.String({ maxLength: 50 }) });
+
+export async function createHarness(db: Db): Promise<Harness> {
+  await migrate(db, [idempotencyMigrations]);
+  await db.exec('CREATE TABLE IF NOT EXISTS orders (id serial PRIMARY KEY, item text NOT NULL)');
+  const app = await createServer({
+    logger: pino({ level: 'silent' }),
+    title: 'idempotency-test',
+    version: '0',
+    corsOrigins: [],
+  });
+  const idempotency = createIdempotency({ db, ttlH: 24 });
+  const h: Harness = {
+    app,
+    db,
+    idempotency,
+    behaviour: async () => undefined,
+    runs: 0,
+    post: (key, body, path = '/api/orders') => inject(app, key, body, path),
+    effects: async () =>
+      (await db.query<{ c: number }>('SELECT count(*) AS c FROM orders')).rows[0]?.c ?? -1,
+    plantLease: (key, body, leaseUntil) => plantLease(db, key, body, leaseUntil),
+  };
+  const effect = async (q: Queryable, item: string) => {
+    h.runs++;
+    const { rows } = await q.query<{ id: number }>(
+      'INSERT INTO orders (item) VALUES ($1) RETURNING id',
+      [item],
+    );
+    await h.behaviour();
+    return { statusCode: 201, body: { id: rows[0]?.id, item } };
+  };
+  for (const [path, scope, required] of [
+    ['/api/orders', 't', true],
+    ['/api/gifts', 'g', true],
+    ['/api/notes', 'n', false],
+  ] as const) {
+    app.post(path, { schema: { body: orderBody } }, async (req, reply) =>
+      idempotency.run(req, reply, { scope, required }, (q) => effect(q, req.body.item)),
+    );
+  }
+  await app.ready();
+  return h;
+}
+
+async function inject(app: App, key: string | undefined, body: object, url: string) {
+  const res = await app.inject({
+    method: 'POST',
+    url,
+    payload: body,
+    headers: key === undefined ? {} : { 'idempotency-key': key },
+  });
+  return { statusCode: res.statusCode, headers: res.headers, body: res.json() };
+}
+
+async function plantLease(db: Db, key: string, body: object, leaseUntil: 'past' | 'future') {
+  const lease = leaseUntil === 'past' ? "now() - interval '1 second'" : "now() + interval '1 hour'";
+  await db.query(
+    `INSERT INTO kernel.idempotency_keys (scope, key, fingerprint, lease_token, lease_until, expires_at)
+     VALUES ('t:anonymous', $1, $2, gen_random_uuid(), ${lease}, now() + interval '1 day')`,
+    [key, fingerprintOf('POST', '/api/orders', body)],
+  );
+}
+
+/** A promise and the function that settles it, for handlers that must wait on the test. */
+export function latch(): { promise: Promise<void>; open: () => void } {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  return { promise, open: () => resolve() };
+}
