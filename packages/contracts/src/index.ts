@@ -1,8 +1,11 @@
 /**
  * What services share: event schemas and typed client interfaces. Services never import each
  * other's source; they depend on this package (checked by tools/check-boundaries.ts).
- * The event envelope and the loyalty client arrive with the event backbone and ledger work.
  */
+export * from './events/topics.ts';
+export * from './events/define-event.ts';
+export * from './events/order-events.ts';
+
 export const memberRoles = ['member', 'admin'] as const;
 export type MemberRole = (typeof memberRoles)[number];
 

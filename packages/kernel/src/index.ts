@@ -16,3 +16,4 @@ export * from './service.ts';
 export * from './rate-limit/index.ts';
 export type { FastifyBaseLogger as Logger } from 'fastify';
 export * from './runtime/build-platform.ts';
+export * from './events/index.ts';

@@ -127,6 +127,38 @@ export const platformVars = {
     description: 'seed demo data on first start',
     parse: bool,
   },
+  eventTransport: {
+    name: 'EVENT_TRANSPORT',
+    default: 'pg',
+    description:
+      'event delivery: `pg` (the outbox table is the log; no broker) or `kafka` (relay to KAFKA_BROKERS)',
+    parse: oneOf('pg', 'kafka'),
+  },
+  kafkaBrokers: {
+    name: 'KAFKA_BROKERS',
+    description:
+      'comma-separated Kafka bootstrap servers (host:port), required when EVENT_TRANSPORT=kafka',
+    parse: list,
+  },
+  eventPartitions: {
+    name: 'EVENT_PARTITIONS',
+    default: '3',
+    description: 'partitions per topic (Kafka topics created by the platform, and the pg log)',
+    parse: int(1, 256),
+  },
+  kafkaReplicationFactor: {
+    name: 'KAFKA_REPLICATION_FACTOR',
+    default: '1',
+    description: 'replication factor of topics the platform creates (production: 2 or 3)',
+    parse: int(1, 5),
+  },
+  eventAttemptsMax: {
+    name: 'EVENT_ATTEMPTS_MAX',
+    default: '5',
+    description:
+      'handler attempts per event (exponential backoff between) before it goes to the dead-letter queue',
+    parse: int(1, 100),
+  },
   shutdownTimeoutMs: {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '25000',

@@ -23,6 +23,11 @@ export interface Db extends Queryable {
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /health/ready. */
   ping(): Promise<void>;
+  /**
+   * LISTEN on a channel; `onNotify` gets each NOTIFY payload. Returns a function that stops
+   * listening. Used to wake event consumers; always paired with a bounded poll.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

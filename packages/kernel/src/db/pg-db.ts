@@ -71,6 +71,28 @@ export function createPgDb(opts: PgDbOptions): Db {
     async ping() {
       await pool.query('SELECT 1');
     },
+    async listen(channel, onNotify) {
+      // A dedicated connection outside the pool: LISTEN is per session.
+      const client = new pg.Client({
+        connectionString: opts.url,
+        connectionTimeoutMillis: connectTimeoutMs,
+      });
+      client.on('error', () => undefined);
+      client.on('notification', (n) => {
+        if (n.channel === channel) onNotify(n.payload ?? '');
+      });
+      await client.connect();
+      await client.query(`LISTEN ${quoteChannel(channel)}`);
+      return async () => {
+        await client.end().catch(() => undefined);
+      };
+    },
     close: () => pool.end(),
   };
+}
+
+function quoteChannel(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel))
+    throw new Error(`unsafe channel name ${JSON.stringify(channel)}`);
+  return channel;
 }

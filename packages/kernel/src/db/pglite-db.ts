@@ -35,6 +35,10 @@ export async function createPgliteDb(dataDir: string): Promise<Db> {
     async ping() {
       await lite.query('SELECT 1');
     },
+    async listen(channel, onNotify) {
+      const unsubscribe = await lite.listen(channel, (payload) => onNotify(payload));
+      return unsubscribe;
+    },
     close: () => lite.close(),
   };
 }
