@@ -5,7 +5,9 @@ import {
   ConfigError,
   configTable,
   createDb,
-  idempotencyMigrations,
+  kernelMigrations,
+  listDeadLetters,
+  replayDeadLetter,
   installShutdown,
   loadPlatformConfig,
   migrate,
@@ -26,7 +28,11 @@ const usage = `usage: redemption <command>
   serve <service>    one service alone against DATABASE_URL (distributed mode)
   migrate            apply every service's migrations and exit
   seed               create demo data if there is none and exit
-  config             print the configuration variables as a Markdown table`;
+  config             print the configuration variables as a Markdown table
+  events dlq list [--all] [--limit N]
+                     dead-lettered events (newest first; --all includes replayed ones)
+  events dlq replay <id>
+                     re-drive one dead letter through its consumer group`;
 
 async function run(
   config: PlatformConfig,
@@ -87,10 +93,7 @@ async function main(argv: string[]): Promise<void> {
         dataDir: config.dataDir,
         poolMax: 2,
       });
-      const applied = await migrate(db, [
-        idempotencyMigrations,
-        ...allModules.map((m) => m.migrations),
-      ]);
+      const applied = await migrate(db, [kernelMigrations, ...allModules.map((m) => m.migrations)]);
       await db.close();
       return void process.stdout.write(
         `applied ${applied.length} migration(s)${applied.length ? `: ${applied.join(', ')}` : ''}\n`,
@@ -104,9 +107,50 @@ async function main(argv: string[]): Promise<void> {
         `${lines.length ? lines.join('\n') : 'demo data already present'}\n`,
       );
     }
+    case 'events':
+      return eventsCommand(config, argv.slice(1));
     default:
       process.stderr.write(`${usage}\n`);
       process.exitCode = command ? 2 : 0;
+  }
+}
+
+const dlqListDefault = 50;
+
+async function eventsCommand(config: PlatformConfig, args: string[]): Promise<void> {
+  const [what, verb, ...rest] = args;
+  if (what !== 'dlq' || (verb !== 'list' && verb !== 'replay'))
+    throw new Error(`unknown events command; ${usage}`);
+  const db = await createDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: 2,
+  });
+  try {
+    await migrate(db, [kernelMigrations]);
+    if (verb === 'replay') {
+      const id = rest[0];
+      if (!id) throw new Error('events dlq replay needs a dead letter id (see events dlq list)');
+      const ok = await replayDeadLetter(db, id, config.eventPartitions);
+      process.stdout.write(ok ? `replayed ${id}\n` : `no un-replayed dead letter ${id}\n`);
+      if (!ok) process.exitCode = 1;
+      return;
+    }
+    const limitAt = rest.indexOf('--limit');
+    const limit = limitAt >= 0 ? Number(rest[limitAt + 1]) : dlqListDefault;
+    const rows = await listDeadLetters(db, {
+      limit: Number.isInteger(limit) ? limit : dlqListDefault,
+      includeReplayed: rest.includes('--all'),
+    });
+    for (const r of rows) {
+      process.stdout.write(
+        `${r.id}  ${r.created_at.toISOString()}  group=${r.group_name} topic=${r.topic} type=${r.event_type} ` +
+          `event=${r.event_id} attempts=${r.attempts}${r.replayed_at ? ' replayed' : ''}\n    ${r.error}\n`,
+      );
+    }
+    if (rows.length === 0) process.stdout.write('no dead letters\n');
+  } finally {
+    await db.close();
   }
 }
 

@@ -6,6 +6,8 @@ import type { SchemaMigrations } from './db/migrations.ts';
 import type { App } from './http/server.ts';
 import type { Idempotency } from './idempotency/idempotency-runner.ts';
 import type { RateLimiter } from './rate-limit/index.ts';
+import type { Subscription } from './events/consumer-runtime.ts';
+import type { Publisher } from './events/outbox.ts';
 
 /** What the runtime hands every service: its own database, shared plumbing, config. */
 export interface ServiceContext {
@@ -14,6 +16,8 @@ export interface ServiceContext {
   log: FastifyBaseLogger;
   idempotency: Idempotency;
   rateLimiter: RateLimiter;
+  /** Publishes integration events through the outbox, inside the caller's transaction. */
+  events: Publisher;
   /** Test and wiring hooks a service may use; absent in production unless wired. */
   hooks?: {
     deliverResetToken?: (user: { id: string; email: string }, token: string) => Promise<void>;
@@ -28,6 +32,8 @@ export interface ServiceInstance {
   jwtKeys?: JWTVerifyGetKey;
   /** Demo data for first start; returns lines to print. Must be idempotent. */
   seed?(): Promise<string[]>;
+  /** Event consumers; each group gets every event of its topics once, idempotently. */
+  subscriptions?: readonly Subscription[];
   /** Background jobs to stop on shutdown. */
   close?(): Promise<void>;
 }

@@ -30,6 +30,8 @@ export interface ServerOptions {
   corsOrigins: readonly string[];
   publicUrl?: string | undefined;
   trustProxy?: boolean;
+  /** Shared with other metric producers (event consumers); a new one when absent. */
+  metricsRegistry?: Registry;
 }
 
 export type App = FastifyInstance<
@@ -87,7 +89,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     closing = true;
   });
   app.decorate('readinessChecks', [] as ReadinessCheck[]);
-  app.decorate('metricsRegistry', new Registry());
+  app.decorate('metricsRegistry', opts.metricsRegistry ?? new Registry());
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     // While draining, close each keep-alive connection after its response; otherwise an idle

@@ -1,5 +1,8 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { createEventBus, type EventBus } from '../events/event-bus.ts';
+import { eventsMigrations } from '../events/events.migrations.ts';
 import { accessTokenAudience, createTokenVerifier, registerAuth } from '../auth/auth.ts';
 import type { PlatformConfig } from '../config/platform-config.ts';
 import { createDb } from '../db/create-db.ts';
@@ -33,11 +36,18 @@ export interface Platform {
   app: App;
   db: Db;
   idempotency: Idempotency;
+  events: EventBus;
   /** Runs every module's demo seed; returns what to print. */
   seed(): Promise<string[]>;
   /** Stops accepting, drains, then closes jobs, cache and pools (in that order). */
   close(): Promise<void>;
 }
+
+/** All kernel-owned tables: idempotency keys, outbox/log, consumer offsets, inbox, DLQ. */
+export const kernelMigrations = {
+  schema: 'kernel',
+  migrations: [...idempotencyMigrations.migrations, ...eventsMigrations.migrations],
+};
 
 /**
  * Composes kernel plumbing and service modules into one Fastify app. The same function serves
@@ -46,61 +56,36 @@ export interface Platform {
 export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
   const { config } = opts;
   const log = pino(loggerOptions(config.logLevel, opts.name));
-  const db =
-    opts.db ??
-    (await createDb({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      poolMax: config.dbPoolMax,
-      applicationName: opts.name,
-    }));
-  const applied = await migrate(db, [
-    idempotencyMigrations,
-    ...opts.modules.map((m) => m.migrations),
-  ]);
+  const db = opts.db ?? (await openDb(config, opts.name));
+  const applied = await migrate(db, [kernelMigrations, ...opts.modules.map((m) => m.migrations)]);
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
 
   const rateLimiter: RateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
   const idempotency = createIdempotency({ db, ttlH: config.idempotencyTtlH });
+  const metricsRegistry = new Registry();
+  const bus = await createEventBus({
+    db,
+    config,
+    source: `/redemption/${opts.name}`,
+    log,
+    registry: metricsRegistry,
+  });
   const ctx: ServiceContext = {
     db,
     config,
     log,
     idempotency,
     rateLimiter,
+    events: bus.publisher,
     ...(opts.hooks ? { hooks: opts.hooks } : {}),
   };
   const instances: ServiceInstance[] = [];
   for (const m of opts.modules)
     instances.push(await m.init({ ...ctx, log: log.child({ module: m.name }) }));
 
-  const app = await createServer({
-    logger: log,
-    title: `Redemption ${opts.name}`,
-    version: opts.version,
-    corsOrigins: config.corsOrigins,
-    publicUrl: config.publicUrl,
-    trustProxy: config.trustProxy,
-  });
-  app.readinessChecks.push({ name: 'database', check: () => db.ping() });
-  if (config.redisUrl) {
-    app.readinessChecks.push({
-      name: 'redis',
-      check: async () => void (await rateLimiter.hit('health:probe', readinessProbeLimit)),
-    });
-  }
-  registerAuth(
-    app,
-    createTokenVerifier({
-      issuer: config.jwtIssuer,
-      audience: accessTokenAudience,
-      keys: jwtKeys(instances, config),
-    }),
-  );
-  for (const instance of instances) await instance.routes(app);
-  await opts.extraRoutes?.(app);
-  await app.ready();
-
+  const app = await assembleApp(opts, { log, db, rateLimiter, bus, instances, metricsRegistry });
+  for (const sub of instances.flatMap((i) => i.subscriptions ?? [])) bus.subscribe(sub);
+  await bus.start();
   const purge = setInterval(() => {
     idempotency
       .purgeExpired()
@@ -112,6 +97,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     app,
     db,
     idempotency,
+    events: bus,
     async seed() {
       const lines: string[] = [];
       for (const i of instances) lines.push(...((await i.seed?.()) ?? []));
@@ -119,12 +105,61 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     },
     async close() {
       clearInterval(purge);
-      await app.close();
+      await app.close(); // stop accepting, drain in-flight requests
+      await bus.stop(); // consumers finish the event in hand and commit
       for (const i of instances) await i.close?.();
       await rateLimiter.close();
       if (!opts.db) await db.close();
     },
   };
+}
+
+const openDb = (config: PlatformConfig, name: string): Promise<Db> =>
+  createDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.dbPoolMax,
+    applicationName: name,
+  });
+
+interface Parts {
+  log: Logger;
+  db: Db;
+  rateLimiter: RateLimiter;
+  bus: EventBus;
+  instances: ServiceInstance[];
+  metricsRegistry: Registry;
+}
+
+async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
+  const { config } = opts;
+  const app = await createServer({
+    logger: p.log,
+    title: `Redemption ${opts.name}`,
+    version: opts.version,
+    corsOrigins: config.corsOrigins,
+    publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
+    metricsRegistry: p.metricsRegistry,
+  });
+  app.readinessChecks.push({ name: 'database', check: () => p.db.ping() });
+  if (config.redisUrl) {
+    app.readinessChecks.push({
+      name: 'redis',
+      check: async () => void (await p.rateLimiter.hit('health:probe', readinessProbeLimit)),
+    });
+  }
+  if (p.bus.transport.name === 'kafka')
+    app.readinessChecks.push({ name: 'kafka', check: () => p.bus.transport.ping() });
+  const keys = jwtKeys(p.instances, config);
+  registerAuth(
+    app,
+    createTokenVerifier({ issuer: config.jwtIssuer, audience: accessTokenAudience, keys }),
+  );
+  for (const instance of p.instances) await instance.routes(app);
+  await opts.extraRoutes?.(app);
+  await app.ready();
+  return app;
 }
 
 /** Keys to verify tokens: identity's own when it runs here, else its JWKS over HTTP. */
