@@ -5,6 +5,7 @@
 export * from './events/topics.ts';
 export * from './events/define-event.ts';
 export * from './events/order-events.ts';
+export * from './events/loyalty-events.ts';
 
 export const memberRoles = ['member', 'admin'] as const;
 export type MemberRole = (typeof memberRoles)[number];

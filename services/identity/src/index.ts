@@ -22,6 +22,7 @@ export const identityModule: ServiceModule = {
     const svc = createIdentityService({
       db: ctx.db,
       tokens,
+      events: ctx.events,
       rateLimiter: ctx.rateLimiter,
       log: ctx.log,
       accessTtlS: config.accessTokenTtlS,

@@ -1,5 +1,9 @@
-/** Kafka topics (DESIGN.md). Each has `<topic>.dlq` beside it; see docs/decisions/003. */
+/**
+ * Kafka topics: DESIGN.md's five plus `identity` (member registrations, which loyalty needs to
+ * open accounts). Each has `<topic>.retry` and `<topic>.dlq` beside it; see docs/decisions/003.
+ */
 export const topics = [
+  'identity',
   'orders',
   'payments',
   'loyalty',

@@ -159,6 +159,36 @@ export const platformVars = {
       'handler attempts per event (exponential backoff between) before it goes to the dead-letter queue',
     parse: int(1, 100),
   },
+  ledgerBatchMax: {
+    name: 'LEDGER_BATCH_MAX',
+    default: '256',
+    description: 'most ledger operations applied in one database transaction',
+    parse: int(1, 5000),
+  },
+  ledgerBatchWaitMs: {
+    name: 'LEDGER_BATCH_WAIT_MS',
+    default: '2',
+    description: 'longest a ledger operation waits for others to share its batch (ms)',
+    parse: int(0, 1000),
+  },
+  ledgerQueueDepthMax: {
+    name: 'LEDGER_QUEUE_DEPTH_MAX',
+    default: '10000',
+    description: 'ledger operations waiting per process before new ones get 429 + Retry-After',
+    parse: int(1, 1_000_000),
+  },
+  pointsExpiryMonths: {
+    name: 'POINTS_EXPIRY_MONTHS',
+    default: '24',
+    description: 'months after earning that a lot of points expires',
+    parse: int(1, 600),
+  },
+  holdTtlS: {
+    name: 'HOLD_TTL_S',
+    default: '900',
+    description: 'seconds a points hold lasts before it is released by itself',
+    parse: int(10, 7 * 86400),
+  },
   shutdownTimeoutMs: {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '25000',

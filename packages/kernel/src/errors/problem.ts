@@ -39,13 +39,15 @@ export class ProblemError extends Error {
   }
 
   toBody(instance?: string): ProblemBody {
+    // Extensions first: they may never overwrite the standard members (a `status` extension
+    // once replaced the HTTP status and crashed the error handler).
     return {
+      ...this.extensions,
       type: problemTypeBase + this.slug,
       title: this.title,
       status: this.status,
       detail: this.message,
       ...(instance ? { instance } : {}),
-      ...this.extensions,
     };
   }
 }

@@ -27,42 +27,74 @@ export interface Idempotency {
     opts: RunOptions,
     fn: (q: Queryable) => Promise<Outcome<T>>,
   ): Promise<T>;
+  /**
+   * The same protocol in two halves, for effects that run in a transaction the caller does not
+   * open itself (the ledger's batches): `begin` claims the key or replays; the attempt's
+   * `complete` must run inside the effect's transaction, `fail` after the effect failed.
+   */
+  begin(req: FastifyRequest, reply: FastifyReply, opts: RunOptions): Promise<Begun>;
   /** Deletes expired keys, at most `purgeBatchMax` a call; returns how many. */
   purgeExpired(): Promise<number>;
 }
 
+export type Begun = { replayed: true; body: unknown } | { replayed: false; attempt: Attempt };
+
+export interface Attempt {
+  complete(q: Queryable, outcome: Outcome): Promise<void>;
+  fail(err: unknown): Promise<void>;
+  /** Sets the reply's status (and content type for problems); returns the body to send. */
+  send<T>(outcome: Outcome<T>): T;
+}
+
 export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency {
+  async function begin(req: FastifyRequest, reply: FastifyReply, opts: RunOptions): Promise<Begun> {
+    const key = parseKey(req.headers['idempotency-key']);
+    const sendTo = <T>(out: Outcome<T>): T => send(reply, out, false) as T;
+    if (key === undefined) {
+      if (opts.required) {
+        throw badRequest('The Idempotency-Key header is required here', 'headers.idempotency-key');
+      }
+      return {
+        replayed: false,
+        attempt: { complete: async () => undefined, fail: async () => undefined, send: sendTo },
+      };
+    }
+    const scope = `${opts.scope}:${req.principal?.id ?? 'anonymous'}`;
+    const fingerprint = fingerprintOf(req.method, req.url, req.body);
+    const token = randomUUID();
+    if (!(await claim(db, { scope, key, fingerprint, token, ttlH }))) {
+      return { replayed: true, body: await replayOrRefuse(db, reply, scope, key, fingerprint) };
+    }
+    return {
+      replayed: false,
+      attempt: {
+        complete: (q, outcome) => complete(q, scope, key, token, outcome),
+        fail: (err) => settleFailure(db, scope, key, token, err, req.url),
+        send: sendTo,
+      },
+    };
+  }
+
   return {
+    begin,
     async run<T>(
       req: FastifyRequest,
       reply: FastifyReply,
       opts: RunOptions,
       fn: (q: Queryable) => Promise<Outcome<T>>,
     ): Promise<T> {
-      const key = parseKey(req.headers['idempotency-key']);
-      if (key === undefined) {
-        if (opts.required)
-          throw badRequest(
-            'The Idempotency-Key header is required here',
-            'headers.idempotency-key',
-          );
-        return send(reply, await db.tx(fn), false) as T;
-      }
-      const scope = `${opts.scope}:${req.principal?.id ?? 'anonymous'}`;
-      const fingerprint = fingerprintOf(req.method, req.url, req.body);
-      const token = randomUUID();
-      if (!(await claim(db, { scope, key, fingerprint, token, ttlH }))) {
-        return (await replayOrRefuse(db, reply, scope, key, fingerprint)) as T;
-      }
+      const begun = await begin(req, reply, opts);
+      if (begun.replayed) return begun.body as T;
+      const { attempt } = begun;
       try {
         const out = await db.tx(async (q) => {
           const outcome = await fn(q);
-          await complete(q, scope, key, token, outcome);
+          await attempt.complete(q, outcome);
           return outcome;
         });
-        return send(reply, out, false) as T;
+        return attempt.send(out);
       } catch (err) {
-        await settleFailure(db, scope, key, token, err, req.url);
+        await attempt.fail(err);
         throw err;
       }
     },

@@ -28,6 +28,8 @@ export interface BuildOptions {
   /** Use this database instead of opening one from the config (tests). */
   db?: Db;
   hooks?: ServiceContext['hooks'];
+  /** Token verification keys to use instead of identity's or IDENTITY_URL's (tests). */
+  jwtKeys?: JWTVerifyGetKey;
   /** Routes outside any service (the root page). */
   extraRoutes?: (app: App) => Promise<void>;
 }
@@ -151,7 +153,7 @@ async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
   }
   if (p.bus.transport.name === 'kafka')
     app.readinessChecks.push({ name: 'kafka', check: () => p.bus.transport.ping() });
-  const keys = jwtKeys(p.instances, config);
+  const keys = opts.jwtKeys ?? jwtKeys(p.instances, config);
   registerAuth(
     app,
     createTokenVerifier({ issuer: config.jwtIssuer, audience: accessTokenAudience, keys }),

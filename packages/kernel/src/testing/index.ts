@@ -1,2 +1,3 @@
 export * from './services.ts';
 export * from './temp-database.ts';
+export * from './test-tokens.ts';

@@ -24,3 +24,4 @@ function gate(envName: string, what: string): ServiceGate {
 
 export const postgresGate = (): ServiceGate => gate('DATABASE_URL', 'PostgreSQL');
 export const redisGate = (): ServiceGate => gate('REDIS_URL', 'Redis');
+export const kafkaGate = (): ServiceGate => gate('KAFKA_BROKERS', 'Kafka');

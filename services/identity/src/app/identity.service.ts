@@ -1,4 +1,5 @@
-import type { Db, Logger, Principal, Queryable, RateLimiter } from '@redemption/kernel';
+import { memberRegistered } from '@redemption/contracts';
+import type { Db, Logger, Principal, Publisher, Queryable, RateLimiter } from '@redemption/kernel';
 import {
   conflict,
   isPgError,
@@ -36,6 +37,8 @@ export interface TokenPair {
 export interface IdentityServiceDeps {
   db: Db;
   tokens: TokenIssuer;
+  /** Publishes member_registered in the registration's transaction (loyalty opens the account). */
+  events: Publisher;
   rateLimiter: RateLimiter;
   log: Logger;
   accessTtlS: number;
@@ -86,7 +89,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       const problem = passwordProblem(r.password, r.username, r.email);
       if (problem) throw weakPassword(problem);
       try {
-        return await usersRepository.insert(q, {
+        const user = await usersRepository.insert(q, {
           id: newId(),
           username: r.username.trim(),
           email: r.email.trim(),
@@ -96,6 +99,11 @@ export function createIdentityService(deps: IdentityServiceDeps) {
           address: r.address ?? null,
           role,
         });
+        await deps.events.publish(q, memberRegistered, {
+          subject: user.id,
+          data: { member_id: user.id, role },
+        });
+        return user;
       } catch (err) {
         if (isPgError(err, pgErrorCode.uniqueViolation)) {
           const field = err.constraint === 'users_email_key' ? 'email' : 'username';

@@ -1,0 +1,54 @@
+import { Type } from 'typebox';
+import { defineEvent } from './define-event.ts';
+
+const Points = Type.Integer({ minimum: 1 });
+const base = {
+  member_id: Type.String({ minLength: 1, maxLength: 64 }),
+  transaction_id: Type.String({ format: 'uuid' }),
+  points: Points,
+  reference: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
+};
+
+export const pointsEarned = defineEvent('points_earned', 'loyalty', Type.Object(base));
+export const pointsRedeemed = defineEvent(
+  'points_redeemed',
+  'loyalty',
+  Type.Object({ ...base, kind: Type.String() }),
+);
+export const holdCaptured = defineEvent(
+  'hold_captured',
+  'loyalty',
+  Type.Object({ ...base, hold_id: Type.String({ format: 'uuid' }) }),
+);
+export const holdReleased = defineEvent(
+  'hold_released',
+  'loyalty',
+  Type.Object({
+    member_id: base.member_id,
+    hold_id: Type.String({ format: 'uuid' }),
+    points: Points,
+    expired: Type.Boolean(),
+  }),
+);
+export const transactionReversed = defineEvent(
+  'transaction_reversed',
+  'loyalty',
+  Type.Object({ ...base, reverses: Type.String({ format: 'uuid' }) }),
+);
+export const pointsAdjusted = defineEvent(
+  'points_adjusted',
+  'loyalty',
+  Type.Object({ ...base, signed_points: Type.Integer(), reason: Type.String() }),
+);
+export const dropSoldOut = defineEvent(
+  'drop_sold_out',
+  'loyalty',
+  Type.Object({ drop_id: Type.String({ format: 'uuid' }), quantity: Type.Integer({ minimum: 1 }) }),
+);
+
+/** Published by identity when a member registers; loyalty opens the points account. */
+export const memberRegistered = defineEvent(
+  'member_registered',
+  'identity',
+  Type.Object({ member_id: Type.String({ format: 'uuid' }), role: Type.String() }),
+);

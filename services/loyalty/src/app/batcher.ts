@@ -1,0 +1,87 @@
+/**
+ * Gathers concurrent requests into batches (at most `batchMax` items, waiting at most
+ * `batchWaitMs` for company) and hands each batch to `apply`, one batch at a time per process.
+ * The queue is bounded: beyond `queueDepthMax` waiting items, `submit` refuses at once, so a
+ * spike turns into fast 429s instead of timeouts. If a batch fails as a whole, its items are
+ * retried one by one so a single bad item cannot sink the others.
+ */
+export interface BatcherOptions<I, R> {
+  batchMax: number;
+  batchWaitMs: number;
+  queueDepthMax: number;
+  apply: (items: readonly I[]) => Promise<R[]>;
+  onBatch?: (size: number) => void;
+}
+
+export class QueueFullError extends Error {}
+
+interface Waiting<I, R> {
+  item: I;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface Batcher<I, R> {
+  submit(item: I): Promise<R>;
+  depth(): number;
+  /** Resolves when everything submitted so far has been applied. */
+  drain(): Promise<void>;
+}
+
+export function createBatcher<I, R>(o: BatcherOptions<I, R>): Batcher<I, R> {
+  if (o.batchMax < 1 || o.queueDepthMax < o.batchMax)
+    throw new Error('batcher limits are inconsistent');
+  const queue: Waiting<I, R>[] = [];
+  let running: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const kick = (): void => {
+    if (running || queue.length === 0) return;
+    if (queue.length >= o.batchMax) return void run();
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      run();
+    }, o.batchWaitMs);
+  };
+
+  const run = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const batch = queue.splice(0, o.batchMax);
+    running = flush(batch).finally(() => {
+      running = undefined;
+      kick();
+    });
+  };
+
+  async function flush(batch: Waiting<I, R>[]): Promise<void> {
+    o.onBatch?.(batch.length);
+    try {
+      const results = await o.apply(batch.map((w) => w.item));
+      batch.forEach((w, i) => w.resolve(results[i]!));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      for (const w of batch) {
+        await o.apply([w.item]).then(([r]) => w.resolve(r!), w.reject);
+      }
+    }
+  }
+
+  return {
+    submit(item) {
+      if (queue.length >= o.queueDepthMax)
+        return Promise.reject(new QueueFullError('ledger queue is full'));
+      return new Promise<R>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        kick();
+      });
+    },
+    depth: () => queue.length,
+    async drain() {
+      while (running || queue.length > 0) {
+        if (!running) run();
+        await running;
+      }
+    },
+  };
+}

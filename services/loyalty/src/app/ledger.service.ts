@@ -1,0 +1,101 @@
+import type { Attempt, Db, Publisher } from '@redemption/kernel';
+import { ProblemError } from '@redemption/kernel';
+import { loadBatchState } from './batch-state.ts';
+import { decide, type Decision } from './batch-decider.ts';
+import { writePlans } from './batch-writer.ts';
+import { createBatcher, type Batcher } from './batcher.ts';
+import type { LedgerOp, OpResult } from './ledger-ops.ts';
+
+export interface Submission {
+  op: LedgerOp;
+  /** The caller's Idempotency-Key attempt; completed in the batch's transaction. */
+  attempt: Attempt;
+}
+
+export interface LedgerLimits {
+  batchMax: number;
+  batchWaitMs: number;
+  queueDepthMax: number;
+  lotExpiryMonths: number;
+}
+
+export interface LedgerMetrics {
+  onBatch(size: number): void;
+  onResult(kind: string, outcome: string): void;
+}
+
+/**
+ * The ledger engine: submissions are batched; each batch locks what it touches in a fixed
+ * order, decides every op against the locked state (each accepted or refused on its own),
+ * writes all accepted ops and their idempotency records, and commits once.
+ */
+export function createLedger(
+  db: Db,
+  events: Publisher,
+  limits: LedgerLimits,
+  metrics?: LedgerMetrics,
+) {
+  async function apply(items: readonly Submission[]): Promise<OpResult[]> {
+    const decisions = await db.tx(async (q) => {
+      const state = await loadBatchState(
+        q,
+        items.map((i) => i.op),
+      );
+      const ctx = { now: new Date(), lotExpiryMonths: limits.lotExpiryMonths };
+      const ds: Decision[] = items.map((i) => decideSafely(i.op, state, ctx));
+      await writePlans(
+        q,
+        ds.flatMap((d) => ('plan' in d ? [d.plan] : [])),
+        events,
+      );
+      for (const [n, d] of ds.entries()) {
+        if ('plan' in d)
+          await items[n]!.attempt.complete(q, { statusCode: d.statusCode, body: d.body });
+      }
+      return ds;
+    });
+    const results: OpResult[] = [];
+    for (const [n, d] of decisions.entries()) {
+      const kind = items[n]!.op.kind;
+      if ('plan' in d) {
+        results.push({ ok: true, statusCode: d.statusCode, body: d.body });
+        metrics?.onResult(kind, 'accepted');
+      } else {
+        await items[n]!.attempt.fail(d.problem); // refusals wrote nothing; store or free the key
+        results.push({ ok: false, problem: d.problem });
+        metrics?.onResult(kind, d.problem.slug);
+      }
+    }
+    return results;
+  }
+
+  const batcher: Batcher<Submission, OpResult> = createBatcher({
+    batchMax: limits.batchMax,
+    batchWaitMs: limits.batchWaitMs,
+    queueDepthMax: limits.queueDepthMax,
+    apply,
+    ...(metrics ? { onBatch: metrics.onBatch } : {}),
+  });
+
+  return {
+    /** Resolves with the op's own outcome; rejects with QueueFullError when the queue is full. */
+    submit: (s: Submission): Promise<OpResult> => batcher.submit(s),
+    depth: () => batcher.depth(),
+    drain: () => batcher.drain(),
+  };
+}
+
+export type Ledger = ReturnType<typeof createLedger>;
+
+function decideSafely(
+  op: LedgerOp,
+  state: Parameters<typeof decide>[1],
+  ctx: Parameters<typeof decide>[2],
+): Decision {
+  try {
+    return decide(op, state, ctx);
+  } catch (err) {
+    if (err instanceof ProblemError) return { problem: err };
+    throw err;
+  }
+}

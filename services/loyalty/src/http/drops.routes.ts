@@ -1,0 +1,96 @@
+import type { App, Db, Idempotency } from '@redemption/kernel';
+import {
+  badRequest,
+  newId,
+  notFound,
+  ProblemError,
+  requireAdmin,
+  requirePrincipal,
+} from '@redemption/kernel';
+import type { Ledger } from '../app/ledger.service.ts';
+import { dropsRepository, dropView } from '../store/drops.repository.ts';
+import { DropBody, EmptyBody, idempotencyHeader, IdParams } from './loyalty.schemas.ts';
+import { submitOp } from './submit.ts';
+
+const tags = ['flash-sale drops'];
+const soldOutMembersMax = 1_000_000;
+
+/**
+ * Flash-sale drops. Once a drop is seen sold out, this process answers 410 at once for anyone
+ * who did not win it, without touching the database; winners still reach the idempotent path,
+ * so a retried winning claim replays its success instead of a 410.
+ */
+export async function dropsRoutes(
+  app: App,
+  deps: { db: Db; ledger: Ledger; idempotency: Idempotency },
+): Promise<void> {
+  const soldOut = new Map<string, Set<string>>();
+  async function markSoldOut(dropId: string): Promise<void> {
+    if (soldOut.has(dropId)) return;
+    const { rows } = await deps.db.query<{ member_id: string }>(
+      'SELECT DISTINCT member_id FROM loyalty.drop_claims WHERE drop_id = $1 LIMIT $2',
+      [dropId, soldOutMembersMax],
+    );
+    soldOut.set(dropId, new Set(rows.map((r) => r.member_id)));
+  }
+
+  app.post('/api/loyalty/drops', {
+    schema: { tags, summary: 'Create a drop (admin)', body: DropBody },
+    handler: async (req, reply) => {
+      requireAdmin(req);
+      const opensAt = new Date(req.body.opens_at);
+      const closesAt = new Date(req.body.closes_at);
+      if (closesAt <= opensAt)
+        throw badRequest('body.closes_at must be after opens_at', 'body.closes_at');
+      const drop = await dropsRepository.insert(deps.db, {
+        ...req.body,
+        id: newId(),
+        opens_at: opensAt,
+        closes_at: closesAt,
+      });
+      return reply.code(201).send(dropView(drop));
+    },
+  });
+
+  app.get('/api/loyalty/drops/:id', {
+    config: { public: true },
+    schema: { tags, summary: 'A drop and its remaining stock', params: IdParams },
+    handler: async (req) => {
+      const drop = await dropsRepository.find(deps.db, req.params.id);
+      if (!drop) throw notFound('drop');
+      if (drop.sold >= drop.quantity) await markSoldOut(drop.id);
+      return dropView(drop);
+    },
+  });
+
+  app.post('/api/loyalty/drops/:id/claims', {
+    schema: {
+      tags,
+      summary: 'Claim one unit, paying its points in the same transaction',
+      headers: idempotencyHeader,
+      params: IdParams,
+      body: EmptyBody,
+    },
+    handler: async (req, reply) => {
+      const member = requirePrincipal(req);
+      const winners = soldOut.get(req.params.id);
+      if (winners && !winners.has(member.id))
+        throw new ProblemError(410, 'sold-out', 'Sold out', 'This drop is sold out');
+      try {
+        const body = (await submitOp(deps.ledger, deps.idempotency, req, reply, 'claims', {
+          kind: 'claim',
+          id: newId(),
+          dropId: req.params.id,
+          memberId: member.id,
+          actorId: member.id,
+        })) as { remaining?: number };
+        if (body?.remaining === 0) await markSoldOut(req.params.id);
+        return body;
+      } catch (err) {
+        if (err instanceof ProblemError && err.slug === 'sold-out')
+          await markSoldOut(req.params.id);
+        throw err;
+      }
+    },
+  });
+}

@@ -1,0 +1,245 @@
+import type { App, Db, Idempotency } from '@redemption/kernel';
+import {
+  badRequest,
+  newId,
+  notFound,
+  requireAdmin,
+  requirePrincipal,
+  requireSelfOrAdmin,
+} from '@redemption/kernel';
+import type { FastifyRequest } from 'fastify';
+import type { Ledger } from '../app/ledger.service.ts';
+import { accountView, history, holdMember } from '../store/ledger-queries.ts';
+import {
+  AccountView,
+  AdjustmentBody,
+  CaptureBody,
+  EarnBody,
+  EmptyBody,
+  HistoryQuery,
+  HoldBody,
+  idempotencyHeader,
+  IdParams,
+  MemberParams,
+  RedemptionBody,
+  ReverseBody,
+} from './loyalty.schemas.ts';
+import { submitOp } from './submit.ts';
+
+const tags = ['loyalty'];
+
+/** Whose account: a member acts for themself; an admin must name the member. */
+function actingFor(req: FastifyRequest, memberId: string | undefined): string {
+  const p = requirePrincipal(req);
+  if (p.role === 'admin') {
+    if (!memberId)
+      throw badRequest(
+        'body.member_id is required when an admin acts for a member',
+        'body.member_id',
+      );
+    return memberId;
+  }
+  if (memberId && memberId !== p.id) throw notFound('account');
+  return p.id;
+}
+
+export interface LedgerRouteDeps {
+  db: Db;
+  ledger: Ledger;
+  idempotency: Idempotency;
+  holdTtlS: number;
+}
+
+export async function ledgerRoutes(
+  app: App,
+  { db, ledger, idempotency, holdTtlS }: LedgerRouteDeps,
+): Promise<void> {
+  const submit = (
+    req: FastifyRequest,
+    reply: Parameters<typeof submitOp>[3],
+    scope: string,
+    op: Parameters<typeof submitOp>[5],
+  ) => submitOp(ledger, idempotency, req, reply, scope, op);
+
+  app.get('/api/loyalty/accounts/:memberId', {
+    schema: {
+      tags,
+      summary: 'Balance, held, available, tier and the points expiring soonest',
+      params: MemberParams,
+      response: { 200: AccountView },
+    },
+    handler: async (req) => {
+      requireSelfOrAdmin(req, req.params.memberId, 'account');
+      const view = await accountView(db, req.params.memberId);
+      if (!view) throw notFound('account');
+      return view;
+    },
+  });
+
+  app.get('/api/loyalty/accounts/:memberId/transactions', {
+    schema: {
+      tags,
+      summary: 'Transaction history, newest first (cursor pagination)',
+      params: MemberParams,
+      querystring: HistoryQuery,
+    },
+    handler: async (req) => {
+      requireSelfOrAdmin(req, req.params.memberId, 'account');
+      return history(db, req.params.memberId, req.query.limit, req.query.cursor);
+    },
+  });
+
+  app.post('/api/loyalty/earn', {
+    schema: {
+      tags,
+      summary: 'Credit points (admin or internal)',
+      headers: idempotencyHeader,
+      body: EarnBody,
+    },
+    handler: (req, reply) => {
+      const admin = requireAdmin(req);
+      const b = req.body;
+      return submit(req, reply, 'earn', {
+        kind: 'earn',
+        id: newId(),
+        memberId: b.member_id,
+        points: b.points,
+        reason: b.reason,
+        reference: b.reference ?? null,
+        actorId: admin.id,
+      });
+    },
+  });
+
+  app.post('/api/loyalty/redemptions', {
+    schema: {
+      tags,
+      summary: 'Spend points on a reward or reference',
+      headers: idempotencyHeader,
+      body: RedemptionBody,
+    },
+    handler: (req, reply) => {
+      const memberId = actingFor(req, req.body.member_id);
+      return submit(req, reply, 'redemptions', {
+        kind: 'redeem',
+        id: newId(),
+        memberId,
+        points: req.body.points,
+        reference: req.body.reference ?? null,
+        actorId: req.principal!.id,
+      });
+    },
+  });
+
+  app.post('/api/loyalty/holds', {
+    schema: {
+      tags,
+      summary: 'Authorize points at checkout',
+      headers: idempotencyHeader,
+      body: HoldBody,
+    },
+    handler: (req, reply) => {
+      const memberId = actingFor(req, req.body.member_id);
+      const expiresAt = new Date(Date.now() + holdTtlS * 1000);
+      return submit(req, reply, 'holds', {
+        kind: 'hold',
+        id: newId(),
+        memberId,
+        points: req.body.points,
+        reference: req.body.reference ?? null,
+        actorId: req.principal!.id,
+        expiresAt,
+      });
+    },
+  });
+
+  app.post('/api/loyalty/holds/:id/capture', {
+    schema: {
+      tags,
+      summary: 'Capture a hold, fully or partly (the rest returns)',
+      headers: idempotencyHeader,
+      params: IdParams,
+      body: CaptureBody,
+    },
+    handler: async (req, reply) => {
+      await requireHoldAccess(req, req.params.id);
+      return submit(req, reply, 'capture', {
+        kind: 'capture',
+        id: newId(),
+        holdId: req.params.id,
+        points: req.body.points,
+        actorId: req.principal!.id,
+      });
+    },
+  });
+
+  app.post('/api/loyalty/holds/:id/release', {
+    schema: {
+      tags,
+      summary: 'Release a hold; its points become available again',
+      headers: idempotencyHeader,
+      params: IdParams,
+      body: EmptyBody,
+    },
+    handler: async (req, reply) => {
+      await requireHoldAccess(req, req.params.id);
+      return submit(req, reply, 'release', {
+        kind: 'release',
+        holdId: req.params.id,
+        actorId: req.principal!.id,
+      });
+    },
+  });
+
+  app.post('/api/loyalty/transactions/:id/reverse', {
+    schema: {
+      tags,
+      summary: 'Reverse a transaction, fully or partly (admin)',
+      headers: idempotencyHeader,
+      params: IdParams,
+      body: ReverseBody,
+    },
+    handler: (req, reply) => {
+      const admin = requireAdmin(req);
+      return submit(req, reply, 'reverse', {
+        kind: 'reverse',
+        id: newId(),
+        transactionId: req.params.id,
+        points: req.body.points,
+        reason: req.body.reason,
+        actorId: admin.id,
+      });
+    },
+  });
+
+  app.post('/api/loyalty/adjustments', {
+    schema: {
+      tags,
+      summary: 'Signed correction with a mandatory reason (admin, audited)',
+      headers: idempotencyHeader,
+      body: AdjustmentBody,
+    },
+    handler: (req, reply) => {
+      const admin = requireAdmin(req);
+      req.log.info(
+        { member_id: req.body.member_id, points: req.body.points, actor_id: admin.id },
+        'points adjustment requested',
+      );
+      return submit(req, reply, 'adjustments', {
+        kind: 'adjust',
+        id: newId(),
+        memberId: req.body.member_id,
+        points: req.body.points,
+        reason: req.body.reason,
+        actorId: admin.id,
+      });
+    },
+  });
+
+  async function requireHoldAccess(req: FastifyRequest, holdId: string): Promise<void> {
+    const p = requirePrincipal(req);
+    if (p.role === 'admin') return;
+    const owner = await holdMember(db, holdId);
+    if (owner !== p.id) throw notFound('hold');
+  }
+}

@@ -1,0 +1,49 @@
+import { memberRegistered } from '@redemption/contracts';
+import type { ServiceModule } from '@redemption/kernel';
+import { createLedger } from './app/ledger.service.ts';
+import { dropsRoutes } from './http/drops.routes.ts';
+import { ledgerRoutes } from './http/ledger.routes.ts';
+import { loyaltyMigrations } from './store/loyalty.migrations.ts';
+
+/** Loyalty: the points ledger (double-entry), holds, reversals, expiry, tiers, flash-sale drops. */
+export const loyaltyModule: ServiceModule = {
+  name: 'loyalty',
+  migrations: loyaltyMigrations,
+  async init(ctx) {
+    const { config, db } = ctx;
+    const ledger = createLedger(db, ctx.events, {
+      batchMax: config.ledgerBatchMax,
+      batchWaitMs: config.ledgerBatchWaitMs,
+      queueDepthMax: config.ledgerQueueDepthMax,
+      lotExpiryMonths: config.pointsExpiryMonths,
+    });
+    return {
+      async routes(app) {
+        await ledgerRoutes(app, {
+          db,
+          ledger,
+          idempotency: ctx.idempotency,
+          holdTtlS: config.holdTtlS,
+        });
+        await dropsRoutes(app, { db, ledger, idempotency: ctx.idempotency });
+      },
+      subscriptions: [
+        {
+          // Every registered member gets a points account (idempotent: the inbox and ON CONFLICT).
+          group: 'loyalty.accounts',
+          topics: [memberRegistered.topic],
+          definitions: [memberRegistered],
+          handler: async (event, q) => {
+            if (event.type !== memberRegistered.type) return;
+            const { member_id } = event.data as { member_id: string };
+            await q.query(
+              "INSERT INTO loyalty.accounts (id, kind) VALUES ($1, 'member') ON CONFLICT (id) DO NOTHING",
+              [member_id],
+            );
+          },
+        },
+      ],
+      close: () => ledger.drain(),
+    };
+  },
+};

@@ -1,0 +1,100 @@
+import type { Queryable } from '@redemption/kernel';
+import { badRequest } from '@redemption/kernel';
+
+export const expiringShownMax = 5;
+export const historyPageMax = 100;
+
+export interface AccountView {
+  member_id: string;
+  balance: number;
+  held: number;
+  available: number;
+  tier: string;
+  expiring: Array<{ points: number; expires_at: string }>;
+}
+
+/** Read side of the ledger: plain queries, no locks. */
+export async function accountView(
+  q: Queryable,
+  memberId: string,
+): Promise<AccountView | undefined> {
+  const { rows } = await q.query<{ balance: number; held: number; tier: string }>(
+    "SELECT balance, held, tier FROM loyalty.accounts WHERE id = $1 AND kind = 'member'",
+    [memberId],
+  );
+  const a = rows[0];
+  if (!a) return undefined;
+  const lots = await q.query<{ remaining: number; expires_at: Date }>(
+    'SELECT remaining, expires_at FROM loyalty.lots WHERE member_id = $1 AND remaining > 0 ORDER BY expires_at LIMIT $2',
+    [memberId, expiringShownMax],
+  );
+  return {
+    member_id: memberId,
+    balance: a.balance,
+    held: a.held,
+    available: a.balance - a.held,
+    tier: a.tier,
+    expiring: lots.rows.map((l) => ({
+      points: l.remaining,
+      expires_at: l.expires_at.toISOString(),
+    })),
+  };
+}
+
+export interface HistoryItem {
+  id: string;
+  kind: string;
+  points: number;
+  direction: number;
+  reference: string | null;
+  reason: string | null;
+  reverses: string | null;
+  reversed_points: number;
+  created_at: Date;
+}
+
+const encodeCursor = (t: HistoryItem): string =>
+  Buffer.from(`${t.created_at.toISOString()}|${t.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): [string, string] {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id))
+    throw badRequest('querystring.cursor is not a cursor this API gave out', 'querystring.cursor');
+  return [at, id];
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function history(q: Queryable, memberId: string, limit: number, cursor?: string) {
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const { rows } = await q.query<HistoryItem>(
+    `SELECT id, kind, points, direction, reference, reason, reverses, reversed_points, created_at FROM loyalty.transactions
+     WHERE member_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+     ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [memberId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+  );
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((t) => ({
+      ...t,
+      signed_points: t.points * t.direction,
+      created_at: t.created_at.toISOString(),
+    })),
+    next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null,
+  };
+}
+
+export async function transactionMember(q: Queryable, id: string): Promise<string | undefined> {
+  const { rows } = await q.query<{ member_id: string }>(
+    'SELECT member_id FROM loyalty.transactions WHERE id = $1',
+    [id],
+  );
+  return rows[0]?.member_id;
+}
+
+export async function holdMember(q: Queryable, id: string): Promise<string | undefined> {
+  const { rows } = await q.query<{ member_id: string }>(
+    'SELECT member_id FROM loyalty.holds WHERE id = $1',
+    [id],
+  );
+  return rows[0]?.member_id;
+}

@@ -1,0 +1,104 @@
+import type { SchemaMigrations } from '@redemption/kernel';
+
+/**
+ * The ledger's tables. Balances are stored beside the entries for speed and guarded by CHECKs;
+ * `verify` (and the correctness harness) recompute them from the entries.
+ */
+export const loyaltyMigrations: SchemaMigrations = {
+  schema: 'loyalty',
+  migrations: [
+    {
+      id: '0001_ledger',
+      sql: `
+      CREATE TABLE loyalty.accounts (
+        id text PRIMARY KEY,                 -- member uuid, or 'program:<name>'
+        kind text NOT NULL CHECK (kind IN ('member', 'program')),
+        balance bigint NOT NULL DEFAULT 0,
+        held bigint NOT NULL DEFAULT 0,
+        tier text NOT NULL DEFAULT 'member',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT member_balance_not_negative CHECK (kind <> 'member' OR balance >= 0),
+        CONSTRAINT member_held_within_balance CHECK (kind <> 'member' OR (held >= 0 AND held <= balance))
+      );
+      INSERT INTO loyalty.accounts (id, kind) VALUES
+        ('program:issued', 'program'), ('program:redeemed', 'program'),
+        ('program:breakage', 'program'), ('program:adjustments', 'program');
+
+      CREATE TABLE loyalty.transactions (
+        id uuid PRIMARY KEY,
+        kind text NOT NULL,
+        member_id text NOT NULL REFERENCES loyalty.accounts (id),
+        points bigint NOT NULL CHECK (points > 0),
+        -- +1: the member was credited, -1: debited; contra_account took the other side.
+        direction smallint NOT NULL CHECK (direction IN (-1, 1)),
+        contra_account text NOT NULL REFERENCES loyalty.accounts (id),
+        reference text,
+        reason text,
+        reverses uuid REFERENCES loyalty.transactions (id),
+        reversed_points bigint NOT NULL DEFAULT 0 CHECK (reversed_points >= 0 AND reversed_points <= points),
+        actor_id text,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX transactions_member ON loyalty.transactions (member_id, created_at DESC, id DESC);
+
+      CREATE TABLE loyalty.entries (
+        id bigserial PRIMARY KEY,
+        transaction_id uuid NOT NULL REFERENCES loyalty.transactions (id),
+        account_id text NOT NULL REFERENCES loyalty.accounts (id),
+        amount bigint NOT NULL CHECK (amount <> 0)
+      );
+      CREATE INDEX entries_transaction ON loyalty.entries (transaction_id);
+      CREATE INDEX entries_account ON loyalty.entries (account_id);
+
+      CREATE TABLE loyalty.lots (
+        id uuid PRIMARY KEY,
+        member_id text NOT NULL REFERENCES loyalty.accounts (id),
+        transaction_id uuid NOT NULL REFERENCES loyalty.transactions (id),
+        points bigint NOT NULL CHECK (points > 0),
+        remaining bigint NOT NULL CHECK (remaining >= 0 AND remaining <= points),
+        qualifying boolean NOT NULL DEFAULT true,
+        earned_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX lots_member_open ON loyalty.lots (member_id, expires_at) WHERE remaining > 0;
+      CREATE INDEX lots_expiring ON loyalty.lots (expires_at) WHERE remaining > 0;
+
+      CREATE TABLE loyalty.holds (
+        id uuid PRIMARY KEY,
+        member_id text NOT NULL REFERENCES loyalty.accounts (id),
+        points bigint NOT NULL CHECK (points > 0),
+        captured_points bigint NOT NULL DEFAULT 0,
+        status text NOT NULL CHECK (status IN ('active', 'captured', 'released', 'expired')),
+        reference text,
+        capture_transaction_id uuid REFERENCES loyalty.transactions (id),
+        expires_at timestamptz NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CHECK (captured_points >= 0 AND captured_points <= points)
+      );
+      CREATE INDEX holds_active_expiry ON loyalty.holds (expires_at) WHERE status = 'active';
+
+      CREATE TABLE loyalty.drops (
+        id uuid PRIMARY KEY,
+        name text NOT NULL,
+        points_price bigint NOT NULL CHECK (points_price > 0),
+        quantity int NOT NULL CHECK (quantity > 0),
+        sold int NOT NULL DEFAULT 0,
+        per_member_limit int NOT NULL CHECK (per_member_limit > 0),
+        opens_at timestamptz NOT NULL,
+        closes_at timestamptz NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT drop_never_oversold CHECK (sold >= 0 AND sold <= quantity),
+        CHECK (closes_at > opens_at)
+      );
+      CREATE TABLE loyalty.drop_claims (
+        id uuid PRIMARY KEY,
+        drop_id uuid NOT NULL REFERENCES loyalty.drops (id),
+        member_id text NOT NULL REFERENCES loyalty.accounts (id),
+        transaction_id uuid NOT NULL REFERENCES loyalty.transactions (id),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX drop_claims_member ON loyalty.drop_claims (drop_id, member_id);
+      `,
+    },
+  ],
+};
