@@ -1,9 +1,12 @@
 import { memberRegistered } from '@redemption/contracts';
 import type { ServiceModule } from '@redemption/kernel';
+import { startExpiryJob } from './app/expiry.job.ts';
 import { createLedger } from './app/ledger.service.ts';
 import { dropsRoutes } from './http/drops.routes.ts';
 import { ledgerRoutes } from './http/ledger.routes.ts';
 import { loyaltyMigrations } from './store/loyalty.migrations.ts';
+
+const expirySweepEveryMs = 30_000;
 
 /** Loyalty: the points ledger (double-entry), holds, reversals, expiry, tiers, flash-sale drops. */
 export const loyaltyModule: ServiceModule = {
@@ -17,6 +20,7 @@ export const loyaltyModule: ServiceModule = {
       queueDepthMax: config.ledgerQueueDepthMax,
       lotExpiryMonths: config.pointsExpiryMonths,
     });
+    const stopExpiry = startExpiryJob(db, ledger, ctx.log, expirySweepEveryMs);
     return {
       async routes(app) {
         await ledgerRoutes(app, {
@@ -43,7 +47,10 @@ export const loyaltyModule: ServiceModule = {
           },
         },
       ],
-      close: () => ledger.drain(),
+      async close() {
+        stopExpiry();
+        await ledger.drain();
+      },
     };
   },
 };

@@ -52,3 +52,15 @@ export const memberRegistered = defineEvent(
   'identity',
   Type.Object({ member_id: Type.String({ format: 'uuid' }), role: Type.String() }),
 );
+
+export const pointsExpired = defineEvent('points_expired', 'loyalty', Type.Object(base));
+export const tierChanged = defineEvent(
+  'tier_changed',
+  'loyalty',
+  Type.Object({
+    member_id: base.member_id,
+    from: Type.String(),
+    to: Type.String(),
+    qualifying_points: Type.Integer({ minimum: 0 }),
+  }),
+);

@@ -3,6 +3,8 @@ import {
   holdCaptured,
   holdReleased,
   pointsAdjusted,
+  pointsExpired,
+  tierChanged,
   pointsEarned,
   pointsRedeemed,
   transactionReversed,
@@ -19,6 +21,7 @@ import {
 import { claimRefusal, remaining } from '../domain/drops.ts';
 import { decideCapture, decideRelease } from '../domain/holds.ts';
 import { addMonths, takeFromLots } from '../domain/lots.ts';
+import { tierFor, withMultiplier } from '../domain/tiers.ts';
 import type { BatchState } from './batch-state.ts';
 import type { LedgerOp } from './ledger-ops.ts';
 import { emptyPlan, type Plan } from './plan.ts';
@@ -61,6 +64,8 @@ export function decide(op: LedgerOp, s: BatchState, c: DecideContext): Decision 
       return adjust(op, s, c);
     case 'claim':
       return claim(op, s, c);
+    case 'expire':
+      return expire(op, s);
   }
 }
 
@@ -115,13 +120,19 @@ function debit(
   return undefined;
 }
 
+/** Earn applies the member's tier multiplier; crossing a threshold changes the tier. */
 function earn(op: Extract<LedgerOp, { kind: 'earn' }>, s: BatchState, c: DecideContext): Decision {
+  const b = memberBalance(s, op.memberId);
+  const before = s.qualifying.get(op.memberId) ?? 0;
+  const points = withMultiplier(op.points, tierFor(before));
+  if (points < 1)
+    return { problem: unprocessable('nothing-to-earn', 'The points round down to zero') };
   const plan = emptyPlan();
   plan.transaction = {
     id: op.id,
     kind: 'earn',
     memberId: op.memberId,
-    points: op.points,
+    points,
     direction: 1,
     contraAccount: programAccounts.issued,
     reference: op.reference,
@@ -129,17 +140,59 @@ function earn(op: Extract<LedgerOp, { kind: 'earn' }>, s: BatchState, c: DecideC
     reverses: null,
     actorId: op.actorId,
   };
-  credit(s, c, op.memberId, op.points, plan, true);
-  plan.entries = memberCredit(op.memberId, programAccounts.issued, op.points);
+  credit(s, c, op.memberId, points, plan, true);
+  plan.entries = memberCredit(op.memberId, programAccounts.issued, points);
   plan.events.push({
     def: pointsEarned,
     subject: op.memberId,
-    data: {
-      member_id: op.memberId,
-      transaction_id: op.id,
-      points: op.points,
-      reference: op.reference,
-    },
+    data: { member_id: op.memberId, transaction_id: op.id, points, reference: op.reference },
+  });
+  s.qualifying.set(op.memberId, before + points);
+  const tier = tierFor(before + points).tier;
+  if (tier !== b.tier) {
+    plan.tier = { memberId: op.memberId, tier };
+    plan.events.push({
+      def: tierChanged,
+      subject: op.memberId,
+      data: { member_id: op.memberId, from: b.tier, to: tier, qualifying_points: before + points },
+    });
+    b.tier = tier;
+  }
+  return {
+    plan,
+    statusCode: 201,
+    body: { ...txBody(plan, s, op.memberId), base_points: op.points, tier },
+  };
+}
+
+/** Expires what is left of one lot into breakage; points held for checkout are left alone. */
+function expire(op: Extract<LedgerOp, { kind: 'expire' }>, s: BatchState): Decision {
+  const b = memberBalance(s, op.memberId);
+  const lot = (s.lots.get(op.memberId) ?? []).find((l) => l.id === op.lotId);
+  const points = Math.min(lot?.remaining ?? 0, available(b));
+  if (!lot || points <= 0)
+    return { problem: conflict('nothing-to-expire', 'The lot is already used, expired or held') };
+  const plan = emptyPlan();
+  plan.transaction = {
+    id: op.id,
+    kind: 'expiry',
+    memberId: op.memberId,
+    points,
+    direction: -1,
+    contraAccount: programAccounts.breakage,
+    reference: op.lotId,
+    reason: 'points expired',
+    reverses: null,
+    actorId: op.actorId,
+  };
+  plan.lotTakes = [{ lotId: lot.id, points }];
+  lot.remaining -= points;
+  Object.assign(b, applyDelta(b, { balance: -points }));
+  plan.entries = memberDebit(op.memberId, programAccounts.breakage, points);
+  plan.events.push({
+    def: pointsExpired,
+    subject: op.memberId,
+    data: { member_id: op.memberId, transaction_id: op.id, points, reference: op.lotId },
   });
   return { plan, statusCode: 201, body: txBody(plan, s, op.memberId) };
 }

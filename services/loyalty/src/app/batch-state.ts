@@ -23,6 +23,8 @@ export interface BatchState {
   drops: Map<string, Drop>;
   claims: Map<string, number>; // `${dropId}:${memberId}` → claims so far
   txs: Map<string, TxRow>;
+  /** Qualifying points over the trailing 12 months, for members who earn in this batch. */
+  qualifying: Map<string, number>;
 }
 
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
@@ -60,6 +62,7 @@ export async function loadBatchState(q: Queryable, ops: readonly LedgerOp[]): Pr
     drops: new Map(),
     claims: new Map(),
     txs: new Map(),
+    qualifying: new Map(),
   };
   const memberIds = sorted(members);
   const accounts = await q.query<{ id: string; balance: number; held: number; tier: string }>(
@@ -69,6 +72,11 @@ export async function loadBatchState(q: Queryable, ops: readonly LedgerOp[]): Pr
   for (const a of accounts.rows)
     state.balances.set(a.id, { balance: a.balance, held: a.held, tier: a.tier });
   await loadLots(q, memberIds, state);
+  await loadQualifying(
+    q,
+    sorted(ops.flatMap((o) => (o.kind === 'earn' ? [o.memberId] : []))),
+    state,
+  );
   await loadLocked(q, holdIds, dropIds, txIds, state);
   if (dropIds.length) {
     const c = await q.query<{ drop_id: string; member_id: string; n: number }>(
@@ -91,6 +99,17 @@ async function loadLots(q: Queryable, memberIds: string[], state: BatchState): P
     list.push({ id: l.id, remaining: l.remaining, expiresAt: l.expires_at });
     state.lots.set(l.member_id, list);
   }
+}
+
+async function loadQualifying(q: Queryable, memberIds: string[], state: BatchState): Promise<void> {
+  if (!memberIds.length) return;
+  const r = await q.query<{ member_id: string; n: number }>(
+    `SELECT member_id, sum(points)::bigint AS n FROM loyalty.lots
+     WHERE member_id = ANY($1) AND qualifying AND earned_at > now() - interval '12 months' GROUP BY 1`,
+    [memberIds],
+  );
+  for (const id of memberIds) state.qualifying.set(id, 0);
+  for (const row of r.rows) state.qualifying.set(row.member_id, row.n);
 }
 
 async function loadLocked(

@@ -19,6 +19,13 @@ export async function writePlans(
   await applyReversals(q, plans);
   await applyClaims(q, plans);
   await applyAccountDeltas(q, plans);
+  for (const p of plans) {
+    if (p.tier)
+      await q.query('UPDATE loyalty.accounts SET tier = $2 WHERE id = $1', [
+        p.tier.memberId,
+        p.tier.tier,
+      ]);
+  }
   for (const p of plans)
     for (const e of p.events) await events.publish(q, e.def, { subject: e.subject, data: e.data });
 }

@@ -46,7 +46,8 @@ export type LedgerOp =
       reason: string;
       actorId: string;
     }
-  | { kind: 'claim'; id: string; dropId: string; memberId: string; actorId: string };
+  | { kind: 'claim'; id: string; dropId: string; memberId: string; actorId: string }
+  | { kind: 'expire'; id: string; memberId: string; lotId: string; actorId: string };
 
 export type OpResult =
   | { ok: true; statusCode: number; body: Record<string, unknown> }

@@ -37,6 +37,7 @@ export interface Plan {
   reversedPoints?: { transactionId: string; points: number };
   claim?: { id: string; dropId: string; memberId: string };
   dropSold?: { dropId: string; delta: number };
+  tier?: { memberId: string; tier: string };
   events: Array<{ def: EventDefinition; subject: string; data: Record<string, unknown> }>;
 }
 
