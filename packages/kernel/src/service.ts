@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { JWTVerifyGetKey } from 'jose';
 import type { PlatformConfig } from './config/platform-config.ts';
 import type { Db } from './db/db.ts';
@@ -16,6 +17,8 @@ export interface ServiceContext {
   log: FastifyBaseLogger;
   idempotency: Idempotency;
   rateLimiter: RateLimiter;
+  /** Where the service registers its Prometheus metrics (served at /metrics). */
+  metrics: Registry;
   /** Publishes integration events through the outbox, inside the caller's transaction. */
   events: Publisher;
   /** Test and wiring hooks a service may use; absent in production unless wired. */

@@ -2,7 +2,9 @@ import { memberRegistered } from '@redemption/contracts';
 import type { ServiceModule } from '@redemption/kernel';
 import { startExpiryJob } from './app/expiry.job.ts';
 import { createLedger } from './app/ledger.service.ts';
+import { createLedgerMetrics } from './app/ledger.metrics.ts';
 import { dropsRoutes } from './http/drops.routes.ts';
+import { registerLoyaltyRateLimits } from './http/rate-limit.hook.ts';
 import { ledgerRoutes } from './http/ledger.routes.ts';
 import { loyaltyMigrations } from './store/loyalty.migrations.ts';
 
@@ -14,22 +16,44 @@ export const loyaltyModule: ServiceModule = {
   migrations: loyaltyMigrations,
   async init(ctx) {
     const { config, db } = ctx;
-    const ledger = createLedger(db, ctx.events, {
-      batchMax: config.ledgerBatchMax,
-      batchWaitMs: config.ledgerBatchWaitMs,
-      queueDepthMax: config.ledgerQueueDepthMax,
-      lotExpiryMonths: config.pointsExpiryMonths,
-    });
+    let depth = (): number => 0;
+    const metrics = createLedgerMetrics(ctx.metrics, () => depth());
+    const ledger = createLedger(
+      db,
+      ctx.events,
+      {
+        batchMax: config.ledgerBatchMax,
+        batchWaitMs: config.ledgerBatchWaitMs,
+        queueDepthMax: config.ledgerQueueDepthMax,
+        lotExpiryMonths: config.pointsExpiryMonths,
+      },
+      metrics.sink,
+    );
+    depth = ledger.depth;
     const stopExpiry = startExpiryJob(db, ledger, ctx.log, expirySweepEveryMs);
     return {
       async routes(app) {
+        registerLoyaltyRateLimits(
+          app,
+          ctx.rateLimiter,
+          {
+            perMemberPerS: config.loyaltyRatePerMemberPerS,
+            perIpPerS: config.loyaltyRatePerIpPerS,
+          },
+          ctx.log,
+        );
         await ledgerRoutes(app, {
           db,
           ledger,
           idempotency: ctx.idempotency,
           holdTtlS: config.holdTtlS,
         });
-        await dropsRoutes(app, { db, ledger, idempotency: ctx.idempotency });
+        await dropsRoutes(app, {
+          db,
+          ledger,
+          idempotency: ctx.idempotency,
+          dropRemaining: metrics.dropRemaining,
+        });
       },
       subscriptions: [
         {

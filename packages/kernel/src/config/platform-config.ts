@@ -189,6 +189,19 @@ export const platformVars = {
     description: 'seconds a points hold lasts before it is released by itself',
     parse: int(10, 7 * 86400),
   },
+  loyaltyRatePerMemberPerS: {
+    name: 'LOYALTY_RATE_PER_MEMBER_PER_S',
+    default: '10',
+    description: 'ledger writes a member may make per second (burst: twice that); beyond it 429',
+    parse: int(1, 1_000_000),
+  },
+  loyaltyRatePerIpPerS: {
+    name: 'LOYALTY_RATE_PER_IP_PER_S',
+    default: '200',
+    description:
+      'ledger writes one client IP may make per second (burst: twice that); beyond it 429',
+    parse: int(1, 10_000_000),
+  },
   shutdownTimeoutMs: {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '25000',

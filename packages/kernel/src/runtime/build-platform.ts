@@ -79,6 +79,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     idempotency,
     rateLimiter,
     events: bus.publisher,
+    metrics: metricsRegistry,
     ...(opts.hooks ? { hooks: opts.hooks } : {}),
   };
   const instances: ServiceInstance[] = [];

@@ -20,10 +20,14 @@ const soldOutMembersMax = 1_000_000;
  * who did not win it, without touching the database; winners still reach the idempotent path,
  * so a retried winning claim replays its success instead of a 410.
  */
-export async function dropsRoutes(
-  app: App,
-  deps: { db: Db; ledger: Ledger; idempotency: Idempotency },
-): Promise<void> {
+export interface DropsRouteDeps {
+  db: Db;
+  ledger: Ledger;
+  idempotency: Idempotency;
+  dropRemaining: (dropId: string, remaining: number) => void;
+}
+
+export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void> {
   const soldOut = new Map<string, Set<string>>();
   async function markSoldOut(dropId: string): Promise<void> {
     if (soldOut.has(dropId)) return;
@@ -58,6 +62,7 @@ export async function dropsRoutes(
     handler: async (req) => {
       const drop = await dropsRepository.find(deps.db, req.params.id);
       if (!drop) throw notFound('drop');
+      deps.dropRemaining(drop.id, drop.quantity - drop.sold);
       if (drop.sold >= drop.quantity) await markSoldOut(drop.id);
       return dropView(drop);
     },
@@ -84,6 +89,7 @@ export async function dropsRoutes(
           memberId: member.id,
           actorId: member.id,
         })) as { remaining?: number };
+        if (typeof body?.remaining === 'number') deps.dropRemaining(req.params.id, body.remaining);
         if (body?.remaining === 0) await markSoldOut(req.params.id);
         return body;
       } catch (err) {
