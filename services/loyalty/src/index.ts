@@ -1,5 +1,6 @@
 import { memberRegistered } from '@redemption/contracts';
 import type { ServiceModule } from '@redemption/kernel';
+import { startAsyncWorker } from './app/async-worker.ts';
 import { startExpiryJob } from './app/expiry.job.ts';
 import { createLedger } from './app/ledger.service.ts';
 import { createLedgerMetrics } from './app/ledger.metrics.ts';
@@ -9,6 +10,7 @@ import { ledgerRoutes } from './http/ledger.routes.ts';
 import { loyaltyMigrations } from './store/loyalty.migrations.ts';
 
 const expirySweepEveryMs = 30_000;
+const asyncRoundEveryMs = 100;
 
 /** Loyalty: the points ledger (double-entry), holds, reversals, expiry, tiers, flash-sale drops. */
 export const loyaltyModule: ServiceModule = {
@@ -31,6 +33,10 @@ export const loyaltyModule: ServiceModule = {
     );
     depth = ledger.depth;
     const stopExpiry = startExpiryJob(db, ledger, ctx.log, expirySweepEveryMs);
+    const stopAsync = startAsyncWorker(db, ledger, ctx.log, {
+      everyMs: asyncRoundEveryMs,
+      queueDepthMax: config.ledgerQueueDepthMax,
+    });
     return {
       async routes(app) {
         registerLoyaltyRateLimits(
@@ -73,6 +79,7 @@ export const loyaltyModule: ServiceModule = {
       ],
       async close() {
         stopExpiry();
+        stopAsync();
         await ledger.drain();
       },
     };

@@ -82,7 +82,7 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
       if (winners && !winners.has(member.id))
         throw new ProblemError(410, 'sold-out', 'Sold out', 'This drop is sold out');
       try {
-        const body = (await submitOp(deps.ledger, deps.idempotency, req, reply, 'claims', {
+        const body = (await submitOp(deps.db, deps.ledger, deps.idempotency, req, reply, 'claims', {
           kind: 'claim',
           id: newId(),
           dropId: req.params.id,

@@ -9,6 +9,7 @@ import {
 } from '@redemption/kernel';
 import type { FastifyRequest } from 'fastify';
 import type { Ledger } from '../app/ledger.service.ts';
+import { asyncOperationsRepository } from '../store/async-operations.repository.ts';
 import { accountView, history, holdMember } from '../store/ledger-queries.ts';
 import {
   AccountView,
@@ -56,10 +57,10 @@ export async function ledgerRoutes(
 ): Promise<void> {
   const submit = (
     req: FastifyRequest,
-    reply: Parameters<typeof submitOp>[3],
+    reply: Parameters<typeof submitOp>[4],
     scope: string,
-    op: Parameters<typeof submitOp>[5],
-  ) => submitOp(ledger, idempotency, req, reply, scope, op);
+    op: Parameters<typeof submitOp>[6],
+  ) => submitOp(db, ledger, idempotency, req, reply, scope, op);
 
   app.get('/api/loyalty/accounts/:memberId', {
     schema: {
@@ -233,6 +234,27 @@ export async function ledgerRoutes(
         reason: req.body.reason,
         actorId: admin.id,
       });
+    },
+  });
+
+  app.get('/api/loyalty/operations/:id', {
+    schema: {
+      tags,
+      summary: 'Status of an operation accepted with Prefer: respond-async',
+      params: IdParams,
+    },
+    handler: async (req) => {
+      const op = await asyncOperationsRepository.find(db, req.params.id);
+      if (!op) throw notFound('operation');
+      requireSelfOrAdmin(req, op.owner_id, 'operation');
+      return {
+        id: op.id,
+        status: op.status,
+        status_code: op.status_code,
+        result: op.result,
+        created_at: op.created_at.toISOString(),
+        completed_at: op.completed_at?.toISOString() ?? null,
+      };
     },
   });
 

@@ -33,7 +33,9 @@ export function registerLoyaltyRateLimits(
   app.addHook('preHandler', async (req, reply) => {
     if (req.method !== 'POST' || !req.routeOptions.url?.startsWith('/api/loyalty/')) return;
     const checks: Array<[string, RateLimit, string]> = [[`loyalty:ip:${req.ip}`, perIp, 'ip']];
-    if (req.principal) checks.unshift([`loyalty:member:${req.principal.id}`, perMember, 'member']);
+    // Admins and internal callers act for many members; only members get a per-member budget.
+    if (req.principal?.role === 'member')
+      checks.unshift([`loyalty:member:${req.principal.id}`, perMember, 'member']);
     for (const [key, limit, policy] of checks) {
       let decision;
       try {

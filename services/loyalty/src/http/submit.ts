@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Idempotency } from '@redemption/kernel';
-import { ProblemError } from '@redemption/kernel';
+import type { Attempt, Db, Idempotency } from '@redemption/kernel';
+import { newId, ProblemError } from '@redemption/kernel';
+import { asyncOperationsRepository } from '../store/async-operations.repository.ts';
 import { QueueFullError } from '../app/batcher.ts';
 import type { LedgerOp } from '../app/ledger-ops.ts';
 import type { Ledger } from '../app/ledger.service.ts';
@@ -9,6 +10,7 @@ const retryAfterS = 1;
 
 /** Idempotency-Key (required) around a batched ledger op; a full queue is a 429, never a timeout. */
 export async function submitOp(
+  db: Db,
   ledger: Ledger,
   idempotency: Idempotency,
   req: FastifyRequest,
@@ -22,6 +24,8 @@ export async function submitOp(
   try {
     result = await ledger.submit({ op, attempt: begun.attempt });
   } catch (err) {
+    if (err instanceof QueueFullError && prefersAsync(req))
+      return acceptAsync(db, req, reply, op, begun.attempt);
     await begun.attempt.fail(err);
     if (err instanceof QueueFullError) {
       throw new ProblemError(
@@ -37,4 +41,26 @@ export async function submitOp(
   }
   if (!result.ok) throw result.problem;
   return begun.attempt.send({ statusCode: result.statusCode, body: result.body });
+}
+
+const prefersAsync = (req: FastifyRequest): boolean =>
+  /(^|[,\s])respond-async\b/.test(String(req.headers['prefer'] ?? ''));
+
+/** Burst absorption: the op waits in a table; the client gets 202 and where to look. */
+async function acceptAsync(
+  db: Db,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  op: LedgerOp,
+  attempt: Attempt,
+): Promise<unknown> {
+  const id = newId();
+  const statusUrl = `/api/loyalty/operations/${id}`;
+  const outcome = { statusCode: 202, body: { id, status: 'pending', status_url: statusUrl } };
+  await db.tx(async (q) => {
+    await asyncOperationsRepository.insert(q, id, req.principal!.id, op);
+    await attempt.complete(q, outcome);
+  });
+  reply.header('location', statusUrl).header('preference-applied', 'respond-async');
+  return attempt.send(outcome);
 }

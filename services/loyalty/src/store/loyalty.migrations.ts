@@ -100,5 +100,23 @@ export const loyaltyMigrations: SchemaMigrations = {
       CREATE INDEX drop_claims_member ON loyalty.drop_claims (drop_id, member_id);
       `,
     },
+    {
+      id: '0002_async_operations',
+      sql: `
+      -- Burst absorption: with Prefer: respond-async, an op that finds the in-memory queue full
+      -- waits here (durably) instead of getting 429; a worker feeds it to the ledger.
+      CREATE TABLE loyalty.async_operations (
+        id uuid PRIMARY KEY,
+        owner_id text NOT NULL,
+        op jsonb NOT NULL,
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'refused')),
+        status_code int,
+        result jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        completed_at timestamptz
+      );
+      CREATE INDEX async_operations_pending ON loyalty.async_operations (created_at) WHERE status = 'pending';
+      `,
+    },
   ],
 };
