@@ -96,7 +96,7 @@ async function drainPartition(
     `SELECT position, txid::text, event FROM kernel.outbox
      WHERE topic = $1 AND partition = $2 AND (txid, position) > ($3::xid8, $4::bigint)
        AND txid < pg_snapshot_xmin(pg_current_snapshot())
-     ORDER BY txid, position LIMIT $5`,
+     ORDER BY kernel.outbox.txid /* the column, not its ::text alias */ , kernel.outbox.position LIMIT $5`,
     [p.topic, p.partition, from.offset_txid, from.offset_position, o.batchMax],
   );
   let handled = 0;

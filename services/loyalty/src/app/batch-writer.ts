@@ -148,9 +148,12 @@ async function applyAccountDeltas(q: Queryable, plans: readonly Plan[]): Promise
   const ids = [...new Set([...balance.keys(), ...held.keys()])].sort();
   if (!ids.length) return;
   // Member rows are already locked; lock the program rows in id order too, so two batches
-  // never take them in opposite orders.
+  // never take them in opposite orders. FOR NO KEY UPDATE (what the UPDATE below needs), not
+  // FOR UPDATE: this batch's and other batches' foreign keys to these rows (transactions,
+  // entries) already hold FOR KEY SHARE on them, which FOR UPDATE conflicts with, and two
+  // batches each upgrading from KEY SHARE deadlock.
   await q.query(
-    "SELECT id FROM loyalty.accounts WHERE id = ANY($1) AND kind = 'program' ORDER BY id FOR UPDATE",
+    "SELECT id FROM loyalty.accounts WHERE id = ANY($1) AND kind = 'program' ORDER BY id FOR NO KEY UPDATE",
     [ids],
   );
   await q.query(

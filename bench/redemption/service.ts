@@ -1,0 +1,119 @@
+/**
+ * The system under test: one `redemption serve loyalty` process (distributed mode) on a temp
+ * database. Tokens are EdDSA JWTs signed here with a fresh Ed25519 key whose public half a
+ * tiny JWKS server (this process, 127.0.0.1) publishes at IDENTITY_URL, as identity would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import type { Cleanup } from './cleanup.ts';
+
+const cli = fileURLToPath(new URL('../../apps/platform/src/cli.ts', import.meta.url));
+const readyTimeoutMs = 60_000;
+const stopWaitMs = 30_000;
+const tokenTtl = '2h';
+const kid = 'bench';
+
+export interface Signer {
+  identityUrl: string;
+  sign(sub: string, role: 'member' | 'admin'): Promise<string>;
+}
+
+/** A fresh signing key and its JWKS on 127.0.0.1 (closed by `cleanup`). */
+export async function startSigner(cleanup: Cleanup): Promise<Signer> {
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', {
+    crv: 'Ed25519',
+    extractable: true,
+  });
+  const jwks = JSON.stringify({
+    keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }],
+  });
+  const server: Server = createServer((req, res) => {
+    const ok = req.url === '/.well-known/jwks.json';
+    res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(ok ? jwks : '{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanup.add('close JWKS server', () => new Promise((r) => server.close(r)));
+  const { port } = server.address() as { port: number };
+  return {
+    identityUrl: `http://127.0.0.1:${port}`,
+    sign: (sub, role) => sign(privateKey, sub, role),
+  };
+}
+
+const sign = (key: CryptoKey, sub: string, role: 'member' | 'admin'): Promise<string> =>
+  new SignJWT({ role })
+    .setProtectedHeader({ alg: 'EdDSA', kid })
+    .setSubject(sub)
+    .setIssuer('redemption')
+    .setAudience('redemption-api')
+    .setIssuedAt()
+    .setExpirationTime(tokenTtl)
+    .sign(key);
+
+export interface Service {
+  pid: number;
+  baseUrl: string;
+  child: ChildProcess;
+  metrics(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Spawns the CLI; its JSON logs (stdout) and banner (stderr) go to `logFile`. */
+export async function startService(
+  env: Record<string, string>,
+  logFile: string,
+  cleanup: Cleanup,
+): Promise<Service> {
+  const child = spawn(process.execPath, [cli, 'serve', 'loyalty'], {
+    env: { ...process.env, REDIS_URL: '', PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile);
+  child.stdout!.pipe(log);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = cleanup.add('stop serve loyalty', async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), stopWaitMs);
+    await exited;
+    clearTimeout(timer);
+  });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`not ready:\n${stderr}`)), readyTimeoutMs);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      log.write(chunk);
+      const m = /home\s+(http:\/\/\S+?)\/\s/.exec(stderr);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1].replace('localhost', '127.0.0.1'));
+      }
+    });
+    void exited.then(() => reject(new Error(`serve loyalty exited before ready:\n${stderr}`)));
+  });
+  return {
+    pid: child.pid!,
+    baseUrl,
+    child,
+    metrics: async () => (await fetch(`${baseUrl}/metrics`)).text(),
+    stop,
+  };
+}
+
+/** Sum and count of a Prometheus histogram or counter lines matching `name{...}`. */
+export function metricValue(text: string, name: string, labels = ''): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (!(rest.startsWith(' ') || rest.startsWith('{'))) continue;
+    if (labels && !rest.includes(labels)) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}

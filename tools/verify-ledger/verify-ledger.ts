@@ -1,0 +1,138 @@
+/**
+ * Correctness harness for the loyalty ledger (`npm run verify:ledger -- --ops N --processes P`).
+ *
+ * A temp database, `redemption seed`, one identity and P loyalty processes (distributed mode),
+ * N randomized ledger ops with duplicate submissions, client retries and kill -9s; then every
+ * process is stopped and the database is checked against the ledger's invariants and against
+ * what the client was told. Exits 0 only when every check passes.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createDb } from '@redemption/kernel';
+import { createTempDatabase } from '@redemption/kernel/testing';
+import { parseArgs, type Options } from './args.ts';
+import { keepTokensFresh } from './auth.ts';
+import { clientChecks } from './checks-client.ts';
+import { dropChecks, ledgerChecks, type Check } from './checks-ledger.ts';
+import { runSeed, startCluster, type Cluster } from './cluster.ts';
+import { drive } from './drive.ts';
+import { createRng } from './prng.ts';
+import { checkLines, suspectKeys, summaryLines } from './report.ts';
+import { createRunner } from './runner.ts';
+import { createDrops, earnInitial, setUpUsers, waitForAccounts } from './setup.ts';
+import type { Model } from './workload.ts';
+
+const suspectsShownMax = 10;
+const checkPoolMax = 2;
+const say = (line: string): void => void process.stderr.write(`${line}\n`);
+
+async function checkDatabase(
+  url: string,
+  run: Parameters<typeof clientChecks>[1],
+): Promise<Check[]> {
+  const db = await createDb({ databaseUrl: url, dataDir: 'memory://', poolMax: checkPoolMax });
+  try {
+    const drops = await dropChecks(db);
+    return [...(await ledgerChecks(db)), ...drops.checks, ...(await clientChecks(db, run))];
+  } finally {
+    await db.close();
+  }
+}
+
+async function runAll(o: Options, dbUrl: string, started: number): Promise<number> {
+  const adminPassword = randomBytes(18).toString('base64url');
+  const logDir = mkdtempSync(path.join(tmpdir(), 'verify-ledger-'));
+  const env = { databaseUrl: dbUrl, adminPassword, logDir };
+  say(`process logs in ${logDir}`);
+  say(`seed: ${(await runSeed(env)).split('\n').join('; ')}`);
+  let cluster: Cluster | undefined;
+  let exits: Awaited<ReturnType<Cluster['stop']>> = [];
+  try {
+    cluster = await startCluster(env, o.processes);
+    say(`identity ${cluster.identityUrl}, loyalty ${cluster.loyaltyUrls.join(' ')}`);
+    const rng = createRng(o.seed);
+    const users = await setUpUsers(cluster.identityUrl, adminPassword, o.members);
+    const auth = keepTokensFresh(cluster.identityUrl, [users.admin, ...users.members]);
+    const url0 = cluster.loyaltyUrls[0]!;
+    await waitForAccounts(url0, users.admin, users.members);
+    const drops = await createDrops(url0, users.admin, rng, users.members.length);
+    const model: Model = {
+      ...users,
+      dropIds: drops.map((d) => d.id),
+      activeHolds: [],
+      allHolds: [],
+      txs: [],
+    };
+    const runner = createRunner({ cluster, auth, model, concurrency: o.concurrency });
+    const keyPrefix = `vl${o.seed}`;
+    await earnInitial(runner, model, keyPrefix);
+    const setupMs = performance.now() - started;
+    say(
+      `setup done in ${Math.round(setupMs)} ms: ${users.members.length} members, ${drops.length} drops; sending ${o.ops} ops`,
+    );
+    await drive(rng, model, runner, cluster, {
+      ops: o.ops,
+      kills: o.kills,
+      processes: o.processes,
+      keyPrefix,
+    });
+    const trafficMs = performance.now() - started - setupMs;
+    auth.stop();
+    exits = await cluster.stop();
+    const checks = await checkDatabase(dbUrl, runner.records);
+    const elapsedMs = performance.now() - started;
+    const options = `--ops ${o.ops} --processes ${o.processes} --members ${o.members} --kills ${o.kills} --seed ${o.seed} --concurrency ${o.concurrency}`;
+    const lines = summaryLines({
+      options,
+      stats: runner.stats,
+      records: runner.records,
+      setupMs,
+      trafficMs,
+      elapsedMs,
+      exits,
+      tokens: auth.counts(),
+    });
+    const failed = checks.filter((c) => !c.pass).length;
+    process.stdout.write(
+      [
+        ...lines,
+        'checks',
+        ...checkLines(checks),
+        failed
+          ? `FAIL: ${failed} of ${checks.length} checks failed`
+          : `PASS: all ${checks.length} checks passed`,
+      ].join('\n') + '\n',
+    );
+    if (failed)
+      for (const s of suspectKeys(runner.records, suspectsShownMax)) say(`  suspect ${s}`);
+    return failed ? 1 : 0;
+  } finally {
+    if (cluster && exits.length === 0) await cluster.stop();
+  }
+}
+
+/** The harness; resolves with the exit code (0: every check passed). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const o = parseArgs(argv);
+  const started = performance.now();
+  const temp = await createTempDatabase(o.databaseUrl);
+  say(`temp database ${new URL(temp.url).pathname.slice(1)} (seed ${o.seed})`);
+  try {
+    return await runAll(o, temp.url, started);
+  } finally {
+    if (o.keepDb) say(`kept ${temp.url}`);
+    else await temp.drop();
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      say(`verify-ledger: ${(err as Error).stack ?? String(err)}`);
+      process.exit(2);
+    },
+  );
+}
