@@ -4,6 +4,7 @@ import type { Drop } from '../domain/drops.ts';
 import type { Hold } from '../domain/holds.ts';
 import type { Lot } from '../domain/lots.ts';
 import type { LedgerOp } from './ledger-ops.ts';
+import type { DropRow } from '../store/drops.repository.ts';
 
 export interface TxRow {
   id: string;
@@ -140,16 +141,7 @@ async function loadLocked(
       });
   }
   if (dropIds.length) {
-    const r = await q.query<{
-      id: string;
-      name: string;
-      points_price: number;
-      quantity: number;
-      sold: number;
-      per_member_limit: number;
-      opens_at: Date;
-      closes_at: Date;
-    }>(
+    const r = await q.query<DropRow>(
       'SELECT id, name, points_price, quantity, sold, per_member_limit, opens_at, closes_at FROM loyalty.drops WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
       [dropIds],
     );
