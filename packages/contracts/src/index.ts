@@ -6,6 +6,9 @@ export * from './events/topics.ts';
 export * from './events/define-event.ts';
 export * from './events/order-events.ts';
 export * from './events/loyalty-events.ts';
+export * from './events/catalog-events.ts';
+export * from './events/payment-events.ts';
+export * from './clients/index.ts';
 
 export const memberRoles = ['member', 'admin'] as const;
 export type MemberRole = (typeof memberRoles)[number];

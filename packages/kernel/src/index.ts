@@ -17,3 +17,5 @@ export * from './rate-limit/index.ts';
 export type { FastifyBaseLogger as Logger } from 'fastify';
 export * from './runtime/build-platform.ts';
 export * from './events/index.ts';
+export * from './clients/index.ts';
+export * from './auth/service-tokens.ts';

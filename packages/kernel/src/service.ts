@@ -9,6 +9,7 @@ import type { Idempotency } from './idempotency/idempotency-runner.ts';
 import type { RateLimiter } from './rate-limit/index.ts';
 import type { Subscription } from './events/consumer-runtime.ts';
 import type { Publisher } from './events/outbox.ts';
+import type { ServiceCaller } from './clients/service-caller.ts';
 
 /** What the runtime hands every service: its own database, shared plumbing, config. */
 export interface ServiceContext {
@@ -21,6 +22,12 @@ export interface ServiceContext {
   metrics: Registry;
   /** Publishes integration events through the outbox, inside the caller's transaction. */
   events: Publisher;
+  /**
+   * Calls to other services by name: in-process (`inject`) when the service runs here,
+   * HTTP to `<NAME>_URL` otherwise, with a service token. Wrap it in a typed client from
+   * `@redemption/contracts`.
+   */
+  services: ServiceCaller;
   /** Test and wiring hooks a service may use; absent in production unless wired. */
   hooks?: {
     deliverResetToken?: (user: { id: string; email: string }, token: string) => Promise<void>;
@@ -45,5 +52,7 @@ export interface ServiceInstance {
 export interface ServiceModule {
   name: string;
   migrations: SchemaMigrations;
+  /** Services this one calls; each must run in the same process or have its `<NAME>_URL` set. */
+  needs?: readonly string[];
   init(ctx: ServiceContext): Promise<ServiceInstance>;
 }

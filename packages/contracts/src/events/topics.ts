@@ -4,6 +4,7 @@
  */
 export const topics = [
   'identity',
+  'catalog',
   'orders',
   'payments',
   'loyalty',

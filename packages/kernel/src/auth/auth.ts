@@ -1,9 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { forbidden, notFound, unauthorized } from '../errors/problem.ts';
 
-export const roles = ['member', 'admin'] as const;
+/** `service` is another service of the platform calling with an internal token (service-tokens.ts). */
+export const roles = ['member', 'admin', 'service'] as const;
 export type Role = (typeof roles)[number];
+
+/** Admins and internal services may act for any member. */
+export const isPrivileged = (p: Principal): boolean => p.role === 'admin' || p.role === 'service';
 
 export interface Principal {
   id: string;
@@ -21,6 +25,8 @@ export interface TokenVerifierOptions {
   audience: string;
   /** Local key set (identity itself, standalone) or remote JWKS (distributed mode). */
   keys: JWTVerifyGetKey;
+  /** Verifies service-to-service tokens (HS256, shared secret); absent: none accepted. */
+  internal?: TokenVerifier;
 }
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
@@ -32,6 +38,7 @@ const bearerMaxLength = 4096;
 
 export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
   return async (token) => {
+    if (opts.internal && decodeProtectedHeader(token).alg === 'HS256') return opts.internal(token);
     const { payload } = await jwtVerify(token, opts.keys, {
       issuer: opts.issuer,
       audience: opts.audience,
@@ -39,7 +46,8 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
       clockTolerance: clockToleranceS,
     });
     const role = payload['role'];
-    if (typeof payload.sub !== 'string' || !roles.includes(role as Role))
+    // Identity issues member and admin tokens only; `service` comes from the internal verifier.
+    if (typeof payload.sub !== 'string' || (role !== 'member' && role !== 'admin'))
       throw new Error('token lacks sub or role');
     return { id: payload.sub, role: role as Role };
   };
@@ -81,7 +89,7 @@ export function requirePrincipal(req: FastifyRequest): Principal {
 
 export function requireAdmin(req: FastifyRequest): Principal {
   const p = requirePrincipal(req);
-  if (p.role !== 'admin') throw forbidden('This needs the admin role');
+  if (!isPrivileged(p)) throw forbidden('This needs the admin role');
   return p;
 }
 
@@ -92,6 +100,6 @@ export function requireSelfOrAdmin(
   what = 'user',
 ): Principal {
   const p = requirePrincipal(req);
-  if (p.role !== 'admin' && p.id !== memberId) throw notFound(what);
+  if (!isPrivileged(p) && p.id !== memberId) throw notFound(what);
   return p;
 }

@@ -202,6 +202,98 @@ export const platformVars = {
       'ledger writes one client IP may make per second (burst: twice that); beyond it 429',
     parse: int(1, 10_000_000),
   },
+  internalTokenSecret: {
+    name: 'INTERNAL_TOKEN_SECRET',
+    description:
+      'shared secret (>= 32 chars) for service-to-service tokens (HS256); every process of a distributed deployment needs the same one; a random one per process when unset',
+    secret: true,
+    parse: str(512),
+  },
+  loyaltyUrl: {
+    name: 'LOYALTY_URL',
+    description: 'loyalty service base URL when it is not in this process (distributed mode)',
+    parse: url('http', 'https'),
+  },
+  catalogUrl: {
+    name: 'CATALOG_URL',
+    description: 'catalog service base URL when it is not in this process (distributed mode)',
+    parse: url('http', 'https'),
+  },
+  paymentsUrl: {
+    name: 'PAYMENTS_URL',
+    description: 'payments service base URL when it is not in this process (distributed mode)',
+    parse: url('http', 'https'),
+  },
+  serviceCallTimeoutMs: {
+    name: 'SERVICE_CALL_TIMEOUT_MS',
+    default: '5000',
+    description: 'timeout of one service-to-service HTTP call (the seed: 5 s)',
+    parse: int(100, 60_000),
+  },
+  serviceCallAttemptsMax: {
+    name: 'SERVICE_CALL_ATTEMPTS_MAX',
+    default: '3',
+    description:
+      'attempts per service call on network errors, 5xx and 429 (same Idempotency-Key each time)',
+    parse: int(1, 10),
+  },
+  catalogCacheTtlS: {
+    name: 'CATALOG_CACHE_TTL_S',
+    default: '60',
+    description: 'seconds a cached product or product page lives (invalidated sooner on change)',
+    parse: int(1, 86_400),
+  },
+  reservationTtlS: {
+    name: 'RESERVATION_TTL_S',
+    default: '900',
+    description: 'seconds a stock reservation (cart hold) lasts before it is released by itself',
+    parse: int(10, 7 * 86_400),
+  },
+  paymentProvider: {
+    name: 'PAYMENT_PROVIDER',
+    default: 'simulated',
+    description:
+      'simulated (Stripe-style test tokens, no network) or stripe (needs STRIPE_SECRET_KEY)',
+    parse: oneOf('simulated', 'stripe'),
+  },
+  stripeSecretKey: {
+    name: 'STRIPE_SECRET_KEY',
+    description: 'Stripe secret key; with PAYMENT_PROVIDER=stripe, payments go through Stripe',
+    secret: true,
+    parse: str(256),
+  },
+  stripeWebhookSecret: {
+    name: 'STRIPE_WEBHOOK_SECRET',
+    description: 'signing secret of the Stripe webhook endpoint (whsec_...)',
+    secret: true,
+    parse: str(256),
+  },
+  stripeApiBase: {
+    name: 'STRIPE_API_BASE',
+    default: 'https://api.stripe.com',
+    description:
+      "Stripe API base URL (tests point it at a local server that answers like Stripe's)",
+    parse: url('http', 'https'),
+  },
+  simulatedSlowMs: {
+    name: 'SIMULATED_SLOW_MS',
+    default: '6000',
+    description: 'how long the simulated provider takes for the `tok_slow` test token (ms)',
+    parse: int(0, 120_000),
+  },
+  pointValueMinor: {
+    name: 'POINT_VALUE_MINOR',
+    default: '1',
+    description: 'minor currency units (cents) one point pays for at checkout',
+    parse: int(1, 10_000),
+  },
+  earnPointsPerUnit: {
+    name: 'EARN_POINTS_PER_UNIT',
+    default: '10',
+    description:
+      'points earned per whole currency unit paid in cash for an order, before the tier multiplier',
+    parse: int(0, 10_000),
+  },
   shutdownTimeoutMs: {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '25000',

@@ -14,6 +14,13 @@ import { createIdempotency, type Idempotency } from '../idempotency/idempotency-
 import { loggerOptions } from '../log/logger.ts';
 import { createRateLimiter, type RateLimiter } from '../rate-limit/index.ts';
 import type { ServiceContext, ServiceInstance, ServiceModule } from '../service.ts';
+import { createServiceTokens, type ServiceTokens } from '../auth/service-tokens.ts';
+import { localTransport } from '../clients/local-transport.ts';
+import {
+  remoteTransport,
+  type ServiceCaller,
+  type ServiceTransport,
+} from '../clients/service-caller.ts';
 
 const idempotencyPurgeEveryMs = 10 * 60_000;
 const remoteJwksTimeoutMs = 5_000;
@@ -72,12 +79,19 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     log,
     registry: metricsRegistry,
   });
+  const serviceTokens = createServiceTokens(config.internalTokenSecret);
+  const built: { app?: App } = {};
+  const services = serviceCaller(opts, serviceTokens, () => {
+    if (!built.app) throw new Error('a service was called before the platform finished starting');
+    return built.app;
+  });
   const ctx: ServiceContext = {
     db,
     config,
     log,
     idempotency,
     rateLimiter,
+    services,
     events: bus.publisher,
     metrics: metricsRegistry,
     ...(opts.hooks ? { hooks: opts.hooks } : {}),
@@ -86,7 +100,16 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
   for (const m of opts.modules)
     instances.push(await m.init({ ...ctx, log: log.child({ module: m.name }) }));
 
-  const app = await assembleApp(opts, { log, db, rateLimiter, bus, instances, metricsRegistry });
+  const app = await assembleApp(opts, {
+    log,
+    db,
+    rateLimiter,
+    bus,
+    instances,
+    metricsRegistry,
+    serviceTokens,
+  });
+  built.app = app;
   for (const sub of instances.flatMap((i) => i.subscriptions ?? [])) bus.subscribe(sub);
   await bus.start();
   const purge = setInterval(() => {
@@ -132,6 +155,7 @@ interface Parts {
   bus: EventBus;
   instances: ServiceInstance[];
   metricsRegistry: Registry;
+  serviceTokens: ServiceTokens;
 }
 
 async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
@@ -157,7 +181,12 @@ async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
   const keys = opts.jwtKeys ?? jwtKeys(p.instances, config);
   registerAuth(
     app,
-    createTokenVerifier({ issuer: config.jwtIssuer, audience: accessTokenAudience, keys }),
+    createTokenVerifier({
+      issuer: config.jwtIssuer,
+      audience: accessTokenAudience,
+      keys,
+      internal: p.serviceTokens.verify,
+    }),
   );
   for (const instance of p.instances) await instance.routes(app);
   await opts.extraRoutes?.(app);
@@ -174,4 +203,40 @@ function jwtKeys(instances: readonly ServiceInstance[], config: PlatformConfig):
   return createRemoteJWKSet(new URL('/.well-known/jwks.json', config.identityUrl), {
     timeoutDuration: remoteJwksTimeoutMs,
   });
+}
+
+/** Base URLs of services that can run in another process (distributed mode). */
+function remoteUrls(config: PlatformConfig): Record<string, string | undefined> {
+  return { loyalty: config.loyaltyUrl, catalog: config.catalogUrl, payments: config.paymentsUrl };
+}
+
+/** Resolves `needs` at start-up so a missing `<NAME>_URL` fails fast, not at the first call. */
+function serviceCaller(opts: BuildOptions, tokens: ServiceTokens, app: () => App): ServiceCaller {
+  const local = new Set(opts.modules.map((m) => m.name));
+  const urls = remoteUrls(opts.config);
+  const transports = new Map<string, ServiceTransport>();
+  const resolve = (service: string, caller: string): ServiceTransport => {
+    if (local.has(service)) return localTransport(app, () => tokens.token(caller));
+    const baseUrl = urls[service];
+    if (!baseUrl)
+      throw new Error(
+        `${service.toUpperCase()}_URL is required: ${caller} calls ${service}, which is not in this process`,
+      );
+    return remoteTransport({
+      service,
+      baseUrl,
+      token: () => tokens.token(caller),
+      timeoutMs: opts.config.serviceCallTimeoutMs,
+      attemptsMax: opts.config.serviceCallAttemptsMax,
+    });
+  };
+  for (const m of opts.modules)
+    for (const service of m.needs ?? []) transports.set(service, resolve(service, m.name));
+  return {
+    to(service) {
+      const t = transports.get(service);
+      if (!t) throw new Error(`call to ${service}: add it to the calling module's \`needs\``);
+      return t;
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import type { App, Db, Idempotency } from '@redemption/kernel';
 import {
   badRequest,
+  isPrivileged,
   newId,
   notFound,
   requireAdmin,
@@ -32,7 +33,7 @@ const tags = ['loyalty'];
 /** Whose account: a member acts for themself; an admin must name the member. */
 function actingFor(req: FastifyRequest, memberId: string | undefined): string {
   const p = requirePrincipal(req);
-  if (p.role === 'admin') {
+  if (isPrivileged(p)) {
     if (!memberId)
       throw badRequest(
         'body.member_id is required when an admin acts for a member',
@@ -260,7 +261,7 @@ export async function ledgerRoutes(
 
   async function requireHoldAccess(req: FastifyRequest, holdId: string): Promise<void> {
     const p = requirePrincipal(req);
-    if (p.role === 'admin') return;
+    if (isPrivileged(p)) return;
     const owner = await holdMember(db, holdId);
     if (owner !== p.id) throw notFound('hold');
   }

@@ -32,6 +32,8 @@ export function registerLoyaltyRateLimits(
   };
   app.addHook('preHandler', async (req, reply) => {
     if (req.method !== 'POST' || !req.routeOptions.url?.startsWith('/api/loyalty/')) return;
+    // Other services (checkout) are limited where their own traffic enters, not here.
+    if (req.principal?.role === 'service') return;
     const checks: Array<[string, RateLimit, string]> = [[`loyalty:ip:${req.ip}`, perIp, 'ip']];
     // Admins and internal callers act for many members; only members get a per-member budget.
     if (req.principal?.role === 'member')

@@ -1,0 +1,83 @@
+import { call, enc, type ServiceTransport } from './transport.ts';
+
+export type PaymentStatus = 'succeeded' | 'partially_refunded' | 'refunded';
+
+export interface Payment {
+  id: string;
+  order_id: string;
+  member_id: string;
+  /** Integer minor units. */
+  amount: number;
+  currency: string;
+  payment_method: 'card';
+  status: PaymentStatus;
+  /** The provider's id (PaymentIntent id for Stripe). */
+  transaction_id: string;
+  provider: 'simulated' | 'stripe';
+  card: { brand: string; last4: string } | null;
+  refunded_amount: number;
+  created_at: string;
+}
+
+export interface Refund {
+  id: string;
+  payment_id: string;
+  amount: number;
+  status: 'succeeded';
+  reason: string | null;
+  provider_refund_id: string;
+  created_at: string;
+}
+
+/**
+ * Payments for other services (checkout). `process` charges once per order (idempotent on its
+ * key and on order_id): a decline is 402 `payment-declined` with `decline_code`
+ * (`card_declined`, `insufficient_funds`); a provider failure is 502 `payment-provider-error`
+ * (nothing charged, safe to retry). `refund` takes all that is left unless `amount` is given;
+ * more than is left is 422 `refund-exceeds-payment`.
+ */
+export interface PaymentsClient {
+  process(
+    body: {
+      order_id: string;
+      member_id: string;
+      amount: number;
+      currency: string;
+      payment_method: 'card';
+      token: string;
+    },
+    key: string,
+  ): Promise<Payment>;
+  get(id: string): Promise<Payment>;
+  /** The order's payment, or null when it has none (404). */
+  byOrder(orderId: string): Promise<Payment | null>;
+  refund(
+    body: { payment_id: string; amount?: number; reason?: string },
+    key: string,
+  ): Promise<Refund & { payment: Payment }>;
+}
+
+export function paymentsClient(t: ServiceTransport): PaymentsClient {
+  return {
+    process: (body, key) =>
+      call('payments', t, {
+        method: 'POST',
+        path: '/api/payments/process',
+        body,
+        idempotencyKey: key,
+      }),
+    get: (id) => call('payments', t, { method: 'GET', path: `/api/payments/${enc(id)}` }),
+    async byOrder(orderId) {
+      const res = await t({ method: 'GET', path: `/api/payments/order/${enc(orderId)}` });
+      if (res.status === 404) return null;
+      return call('payments', () => Promise.resolve(res), { method: 'GET', path: '' });
+    },
+    refund: (body, key) =>
+      call('payments', t, {
+        method: 'POST',
+        path: '/api/payments/refund',
+        body,
+        idempotencyKey: key,
+      }),
+  };
+}

@@ -1,0 +1,2 @@
+export * from './service-caller.ts';
+export * from './local-transport.ts';
