@@ -21,6 +21,13 @@ export interface Publisher {
    * the state change or not at all. Delivery happens after commit (relay or pg log).
    */
   publish<T>(q: Queryable, def: EventDefinition, input: NewEvent<T>): Promise<CloudEvent<T>>;
+  /** The same for many events with one INSERT and one notification per topic (batch writers). */
+  publishMany(q: Queryable, items: ReadonlyArray<PublishItem>): Promise<void>;
+}
+
+export interface PublishItem {
+  def: EventDefinition;
+  input: NewEvent<unknown>;
 }
 
 export function createPublisher(opts: {
@@ -32,6 +39,33 @@ export function createPublisher(opts: {
       const event = createEvent(def, opts.source, input);
       await insertOutbox(q, def.topic, event, opts.partitions(def.topic));
       return event;
+    },
+    async publishMany(q, items) {
+      if (items.length === 0) return;
+      const rows = items.map(({ def, input }) => {
+        const event = createEvent(def, opts.source, input);
+        return {
+          topic: def.topic,
+          event,
+          partition: partitionOf(event.subject, opts.partitions(def.topic)),
+        };
+      });
+      await q.query(
+        `INSERT INTO kernel.outbox (id, topic, partition, key, event)
+         SELECT i, t, p, k, e
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::jsonb[])
+           WITH ORDINALITY AS u(i, t, p, k, e, n)
+         ORDER BY n`, // positions follow the batch's order, so per-key order holds
+        [
+          rows.map((r) => r.event.id),
+          rows.map((r) => r.topic),
+          rows.map((r) => r.partition),
+          rows.map((r) => r.event.subject),
+          rows.map((r) => JSON.stringify(r.event)),
+        ],
+      );
+      for (const topic of new Set(rows.map((r) => r.topic)))
+        await q.query('SELECT pg_notify($1, $2)', [outboxChannel, topic]);
     },
   };
 }

@@ -44,6 +44,16 @@ export interface Attempt {
   fail(err: unknown): Promise<void>;
   /** Sets the reply's status (and content type for problems); returns the body to send. */
   send<T>(outcome: Outcome<T>): T;
+  /** The claimed key (null: the request had none), so completeAttempts can settle many at once. */
+  readonly claimed?: ClaimedKey | null;
+  /** The outcome to store for a refusal (deterministic 4xx), or null when the key must be freed. */
+  outcomeOf?(err: unknown): Outcome | null;
+}
+
+export interface ClaimedKey {
+  scope: string;
+  key: string;
+  token: string;
 }
 
 export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency {
@@ -56,7 +66,13 @@ export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency
       }
       return {
         replayed: false,
-        attempt: { complete: async () => undefined, fail: async () => undefined, send: sendTo },
+        attempt: {
+          complete: async () => undefined,
+          fail: async () => undefined,
+          send: sendTo,
+          claimed: null,
+          outcomeOf: () => null,
+        },
       };
     }
     const scope = `${opts.scope}:${req.principal?.id ?? 'anonymous'}`;
@@ -71,6 +87,8 @@ export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency
         complete: (q, outcome) => complete(q, scope, key, token, outcome),
         fail: (err) => settleFailure(db, scope, key, token, err, req.url),
         send: sendTo,
+        claimed: { scope, key, token },
+        outcomeOf: (err) => storedOutcome(err, req.url),
       },
     };
   }
@@ -184,6 +202,49 @@ async function replayOrRefuse(
   return send(reply, { statusCode: row.response_status, body: row.response_body }, true);
 }
 
+/** Deterministic client errors are stored for replay; anything else frees the key. */
+function storedOutcome(err: unknown, url: string): Outcome | null {
+  if (err instanceof ProblemError && storedClientErrors.has(err.status))
+    return { statusCode: err.status, body: err.toBody(url) };
+  return null;
+}
+
+/**
+ * Stores many outcomes with one statement inside the effect's transaction (the ledger settles a
+ * whole batch this way instead of one UPDATE per operation). Attempts without `claimed` (test
+ * doubles) fall back to their own `complete`. Throws, rolling the effect back, when any lease
+ * was taken over by a retry, exactly like `complete`.
+ */
+export async function completeAttempts(
+  q: Queryable,
+  items: ReadonlyArray<{ attempt: Attempt; outcome: Outcome }>,
+): Promise<void> {
+  const rows: Array<ClaimedKey & { outcome: Outcome }> = [];
+  for (const { attempt, outcome } of items) {
+    if (attempt.claimed === undefined) await attempt.complete(q, outcome);
+    else if (attempt.claimed) rows.push({ ...attempt.claimed, outcome });
+  }
+  if (rows.length === 0) return;
+  const res = await q.query(
+    `UPDATE kernel.idempotency_keys AS k SET response_status = u.status, response_body = u.body::jsonb,
+       lease_token = NULL, lease_until = NULL
+     FROM unnest($1::text[], $2::text[], $3::uuid[], $4::int[], $5::text[]) AS u(scope, key, token, status, body)
+     WHERE k.scope = u.scope AND k.key = u.key AND k.lease_token = u.token`,
+    [
+      rows.map((r) => r.scope),
+      rows.map((r) => r.key),
+      rows.map((r) => r.token),
+      rows.map((r) => r.outcome.statusCode),
+      rows.map((r) => JSON.stringify(r.outcome.body ?? null)),
+    ],
+  );
+  if (res.rowCount !== rows.length)
+    throw conflict(
+      'idempotency-key-in-flight',
+      'A request with this Idempotency-Key is still being processed',
+    );
+}
+
 /** Deterministic client errors are stored for replay; anything else frees the key for a retry. */
 async function settleFailure(
   db: Db,
@@ -193,11 +254,12 @@ async function settleFailure(
   err: unknown,
   url: string,
 ): Promise<void> {
-  if (err instanceof ProblemError && storedClientErrors.has(err.status)) {
+  const stored = storedOutcome(err, url);
+  if (stored) {
     await db.query(
       `UPDATE kernel.idempotency_keys SET response_status = $4, response_body = $5, lease_token = NULL, lease_until = NULL
        WHERE scope = $1 AND key = $2 AND lease_token = $3`,
-      [scope, key, token, err.status, JSON.stringify(err.toBody(url))],
+      [scope, key, token, stored.statusCode, JSON.stringify(stored.body)],
     );
     return;
   }

@@ -26,8 +26,12 @@ export async function writePlans(
         p.tier.tier,
       ]);
   }
-  for (const p of plans)
-    for (const e of p.events) await events.publish(q, e.def, { subject: e.subject, data: e.data });
+  await events.publishMany(
+    q,
+    plans.flatMap((p) =>
+      p.events.map((e) => ({ def: e.def, input: { subject: e.subject, data: e.data } })),
+    ),
+  );
 }
 
 async function insertTransactions(q: Queryable, plans: readonly Plan[]): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Attempt, Db, Publisher } from '@redemption/kernel';
-import { ProblemError } from '@redemption/kernel';
+import { completeAttempts, ProblemError } from '@redemption/kernel';
 import { loadBatchState } from './batch-state.ts';
 import { decide, type Decision } from './batch-decider.ts';
 import { writePlans } from './batch-writer.ts';
@@ -48,10 +48,18 @@ export function createLedger(
         ds.flatMap((d) => ('plan' in d ? [d.plan] : [])),
         events,
       );
-      for (const [n, d] of ds.entries()) {
-        if ('plan' in d)
-          await items[n]!.attempt.complete(q, { statusCode: d.statusCode, body: d.body });
-      }
+      // Accepted ops and deterministic refusals settle their keys in this transaction, with one
+      // statement; refusals that must free their key (e.g. 409) do it after the commit.
+      await completeAttempts(
+        q,
+        ds.flatMap((d, n) => {
+          const attempt = items[n]!.attempt;
+          if ('plan' in d)
+            return [{ attempt, outcome: { statusCode: d.statusCode, body: d.body } }];
+          const stored = attempt.outcomeOf?.(d.problem);
+          return stored ? [{ attempt, outcome: stored }] : [];
+        }),
+      );
       return ds;
     });
     const results: OpResult[] = [];
@@ -61,7 +69,9 @@ export function createLedger(
         results.push({ ok: true, statusCode: d.statusCode, body: d.body });
         metrics?.onResult(kind, 'accepted');
       } else {
-        await items[n]!.attempt.fail(d.problem); // refusals wrote nothing; store or free the key
+        // Refusals wrote nothing; a stored one is settled, any other frees its key now.
+        const attempt = items[n]!.attempt;
+        if (!attempt.outcomeOf?.(d.problem)) await attempt.fail(d.problem);
         results.push({ ok: false, problem: d.problem });
         metrics?.onResult(kind, d.problem.slug);
       }
