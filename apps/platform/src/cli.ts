@@ -17,6 +17,7 @@ import {
 } from '@redemption/kernel';
 import { allModules, moduleNamed } from './modules.ts';
 import { rootPage } from './root-page.ts';
+import { buildGateway, gatewayRoutes, gatewayUpstreams } from './gateway.ts';
 
 const version = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -26,6 +27,7 @@ const version = (
 const usage = `usage: redemption <command>
   start              all services in one process (standalone; embedded database unless DATABASE_URL)
   serve <service>    one service alone against DATABASE_URL (distributed mode)
+  serve gateway      the front door of distributed mode: /api/* to IDENTITY_URL, LOYALTY_URL, ...
   migrate            apply every service's migrations and exit
   seed               create demo data if there is none and exit
   config             print the configuration variables as a Markdown table
@@ -73,6 +75,31 @@ async function run(
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
+async function runGateway(config: PlatformConfig): Promise<void> {
+  const startedMs = performance.now();
+  const app = await buildGateway(config, version);
+  await app.listen({ port: config.port, host: config.host });
+  installShutdown({
+    log: app.log,
+    timeoutMs: config.shutdownTimeoutMs,
+    steps: [{ name: 'gateway', run: () => app.close() }],
+  });
+  const base =
+    config.publicUrl ?? `http://localhost:${(app.server.address() as { port: number }).port}`;
+  const upstreams = gatewayUpstreams(config);
+  const routes = gatewayRoutes
+    .filter((r) => upstreams[r.service])
+    .map((r) => `    ${r.prefixes.join(' ')} -> ${upstreams[r.service]}`);
+  const lines = [
+    `Redemption ${version} gateway ready in ${Math.round(performance.now() - startedMs)} ms`,
+    `  home      ${base}/`,
+    `  health    ${base}/health/ready   metrics ${base}/metrics`,
+    '  routes:',
+    ...routes,
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, arg] = argv;
   if (command === 'config') return void process.stdout.write(`${configTable(platformVars)}\n`);
@@ -82,6 +109,7 @@ async function main(argv: string[]): Promise<void> {
       return run(config, allModules, 'platform', 'standalone');
     case 'serve': {
       if (!arg) throw new Error('serve needs a service name');
+      if (arg === 'gateway') return runGateway(config);
       if (!config.databaseUrl)
         throw new Error('serve needs DATABASE_URL (distributed mode runs on a real PostgreSQL)');
       const m = moduleNamed(arg);

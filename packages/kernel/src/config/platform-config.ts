@@ -224,6 +224,11 @@ export const platformVars = {
     description: 'payments service base URL when it is not in this process (distributed mode)',
     parse: url('http', 'https'),
   },
+  ordersUrl: {
+    name: 'ORDERS_URL',
+    description: 'orders service base URL, for the gateway (distributed mode)',
+    parse: url('http', 'https'),
+  },
   serviceCallTimeoutMs: {
     name: 'SERVICE_CALL_TIMEOUT_MS',
     default: '5000',

@@ -1,0 +1,78 @@
+import proxy from '@fastify/http-proxy';
+import { pino } from 'pino';
+import { createServer, loggerOptions, type App, type PlatformConfig } from '@redemption/kernel';
+
+/** Which service answers which public path prefix (DESIGN.md's gateway routing). */
+export const gatewayRoutes: ReadonlyArray<{ service: string; prefixes: readonly string[] }> = [
+  { service: 'identity', prefixes: ['/api/users', '/.well-known'] },
+  { service: 'loyalty', prefixes: ['/api/loyalty'] },
+  { service: 'catalog', prefixes: ['/api/products', '/api/categories', '/api/inventory'] },
+  { service: 'orders', prefixes: ['/api/orders'] },
+  { service: 'payments', prefixes: ['/api/payments'] },
+];
+
+const upstreamProbeTimeoutMs = 1_500;
+
+export function gatewayUpstreams(config: PlatformConfig): Record<string, string | undefined> {
+  return {
+    identity: config.identityUrl,
+    loyalty: config.loyaltyUrl,
+    catalog: config.catalogUrl,
+    orders: config.ordersUrl,
+    payments: config.paymentsUrl,
+  };
+}
+
+/**
+ * Distributed mode's front door: one origin for the web app and clients, routing `/api/*` to
+ * the service that owns it. Services still verify tokens and validate input themselves; the
+ * gateway adds CORS, security headers, request ids, metrics and a readiness view of upstreams.
+ */
+export async function buildGateway(config: PlatformConfig, version: string): Promise<App> {
+  const upstreams = gatewayUpstreams(config);
+  const configured = gatewayRoutes.filter((r) => upstreams[r.service]);
+  if (configured.length === 0)
+    throw new Error(
+      'the gateway needs at least one of IDENTITY_URL, LOYALTY_URL, CATALOG_URL, ORDERS_URL, PAYMENTS_URL',
+    );
+  const app = await createServer({
+    logger: pino(loggerOptions(config.logLevel, 'gateway')),
+    title: 'Redemption gateway',
+    version,
+    corsOrigins: config.corsOrigins,
+    publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
+  });
+  for (const route of configured) {
+    const upstream = upstreams[route.service]!;
+    for (const prefix of route.prefixes)
+      await app.register(proxy, {
+        upstream,
+        prefix,
+        rewritePrefix: prefix,
+        replyOptions: {
+          // The services see the client, not the gateway (their per-IP limits need it).
+          rewriteRequestHeaders: (req, headers) => ({
+            ...headers,
+            'x-forwarded-for': req.ip,
+            'x-request-id': req.id,
+          }),
+        },
+      });
+    app.readinessChecks.push({
+      name: route.service,
+      check: async () => {
+        const res = await fetch(new URL('/health/ready', upstream), {
+          signal: AbortSignal.timeout(upstreamProbeTimeoutMs),
+        });
+        if (!res.ok) throw new Error(`${route.service} answered ${res.status}`);
+      },
+    });
+  }
+  app.get('/', { schema: { hide: true } }, async () => ({
+    name: 'Redemption gateway',
+    version,
+    routes: configured.map((r) => ({ service: r.service, prefixes: r.prefixes })),
+  }));
+  return app;
+}
