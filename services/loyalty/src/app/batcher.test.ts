@@ -48,4 +48,25 @@ describe('batcher', () => {
     const out = await Promise.allSettled([1, 2, 3, 4].map((x) => b.submit(x)));
     expect(out.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
   });
+
+  it('runs at most inFlightMax batches at once', async () => {
+    let active = 0;
+    let peak = 0;
+    const b = createBatcher<number, number>({
+      batchMax: 2,
+      batchWaitMs: 1,
+      queueDepthMax: 100,
+      inFlightMax: 2,
+      apply: async (xs) => {
+        peak = Math.max(peak, ++active);
+        await new Promise((r) => setTimeout(r, 20));
+        active--;
+        return [...xs];
+      },
+    });
+    const out = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((x) => b.submit(x)));
+    expect(out).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(peak).toBe(2);
+    await b.drain();
+  });
 });

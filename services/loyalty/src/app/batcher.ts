@@ -1,6 +1,8 @@
 /**
  * Gathers concurrent requests into batches (at most `batchMax` items, waiting at most
- * `batchWaitMs` for company) and hands each batch to `apply`, one batch at a time per process.
+ * `batchWaitMs` for company) and hands each batch to `apply`, at most `inFlightMax` batches at a
+ * time per process (the database keeps overlapping batches correct, as it does for batches of
+ * several processes; overlap lets one batch decide while another waits for its commit).
  * The queue is bounded: beyond `queueDepthMax` waiting items, `submit` refuses at once, so a
  * spike turns into fast 429s instead of timeouts. If a batch fails as a whole, its items are
  * retried one by one so a single bad item cannot sink the others.
@@ -11,6 +13,8 @@ export interface BatcherOptions<I, R> {
   queueDepthMax: number;
   apply: (items: readonly I[]) => Promise<R[]>;
   onBatch?: (size: number) => void;
+  /** Batches applied at once (default 1). */
+  inFlightMax?: number;
 }
 
 export class QueueFullError extends Error {}
@@ -31,16 +35,18 @@ export interface Batcher<I, R> {
 export function createBatcher<I, R>(o: BatcherOptions<I, R>): Batcher<I, R> {
   if (o.batchMax < 1 || o.queueDepthMax < o.batchMax)
     throw new Error('batcher limits are inconsistent');
+  const inFlightMax = o.inFlightMax ?? 1;
+  if (inFlightMax < 1) throw new Error('inFlightMax must be at least 1');
   const queue: Waiting<I, R>[] = [];
-  let running: Promise<void> | undefined;
+  const running = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
 
   const kick = (): void => {
-    if (running || queue.length === 0) return;
-    if (queue.length >= o.batchMax) return void run();
+    while (running.size < inFlightMax && queue.length >= o.batchMax) run();
+    if (running.size >= inFlightMax || queue.length === 0) return;
     timer ??= setTimeout(() => {
       timer = undefined;
-      run();
+      if (running.size < inFlightMax && queue.length > 0) run();
     }, o.batchWaitMs);
   };
 
@@ -48,10 +54,11 @@ export function createBatcher<I, R>(o: BatcherOptions<I, R>): Batcher<I, R> {
     if (timer) clearTimeout(timer);
     timer = undefined;
     const batch = queue.splice(0, o.batchMax);
-    running = flush(batch).finally(() => {
-      running = undefined;
+    const p: Promise<void> = flush(batch).finally(() => {
+      running.delete(p);
       kick();
     });
+    running.add(p);
   };
 
   async function flush(batch: Waiting<I, R>[]): Promise<void> {
@@ -78,9 +85,9 @@ export function createBatcher<I, R>(o: BatcherOptions<I, R>): Batcher<I, R> {
     },
     depth: () => queue.length,
     async drain() {
-      while (running || queue.length > 0) {
-        if (!running) run();
-        await running;
+      while (running.size > 0 || queue.length > 0) {
+        if (running.size === 0) run();
+        await Promise.all([...running]);
       }
     },
   };

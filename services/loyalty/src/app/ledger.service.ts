@@ -17,7 +17,11 @@ export interface LedgerLimits {
   batchWaitMs: number;
   queueDepthMax: number;
   lotExpiryMonths: number;
+  /** Batches applied at once per process (LEDGER_BATCHES_IN_FLIGHT_MAX). */
+  batchesInFlightMax?: number;
 }
+
+const batchesInFlightDefault = 2;
 
 export interface LedgerMetrics {
   onBatch(size: number): void;
@@ -83,6 +87,7 @@ export function createLedger(
     batchMax: limits.batchMax,
     batchWaitMs: limits.batchWaitMs,
     queueDepthMax: limits.queueDepthMax,
+    inFlightMax: limits.batchesInFlightMax ?? batchesInFlightDefault,
     apply,
     ...(metrics ? { onBatch: metrics.onBatch } : {}),
   });
