@@ -1,0 +1,143 @@
+/**
+ * `npm run bench -- checkout`: the commerce path on the machine's PostgreSQL.
+ * - baseline: a hello-world Fastify route (its own process), measured in the same run;
+ * - `GET /api/products/:id` and `GET /api/products?category=…` cached, and a product page that
+ *   misses the cache every time (a distinct query per request), through `redemption start`;
+ * - `POST /api/orders` end to end: reserve stock, hold points, charge the card (simulated
+ *   provider), capture points, commit stock — orders/s and p50/p99 at a fixed concurrency.
+ * Load comes from autocannon in its own process (bench/checkout/load.ts).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createTempDatabase } from '@redemption/kernel/testing';
+import { createCleanup } from './redemption/cleanup.ts';
+import { checkpoint, describeMachine, memoryOf } from './redemption/machine.ts';
+import type { LoadJob, LoadResult } from './checkout/load.ts';
+import { prepareShop, type Shop } from './checkout/shop.ts';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../apps/platform/src/cli.ts', import.meta.url));
+const loadScript = fileURLToPath(new URL('./checkout/load.ts', import.meta.url));
+const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://root@127.0.0.1:5432/test';
+const readDurationS = Number(process.env['BENCH_READ_S'] ?? 10);
+const orderDurationS = Number(process.env['BENCH_ORDER_S'] ?? 15);
+const readConnections = 64;
+const orderConnections = Number(process.env['BENCH_ORDER_CONNECTIONS'] ?? 16);
+const membersCount = 200;
+const readyTimeoutMs = 60_000;
+
+const cleanup = createCleanup();
+process.on('SIGINT', () => void cleanup.runAll().then(() => process.exit(130)));
+
+async function load(job: LoadJob): Promise<LoadResult> {
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-load-')), 'job.json');
+  writeFileSync(file, JSON.stringify(job));
+  const { stdout } = await run(process.execPath, [loadScript, file], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as LoadResult;
+}
+
+/** Spawns a process and resolves with its base URL once its banner says `home http://…`. */
+async function start(args: string[], env: Record<string, string>, ready: RegExp) {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  cleanup.add(`stop ${args.join(' ')}`, async () => void child.kill('SIGKILL'));
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready:\n${stderr}`)), readyTimeoutMs);
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      const m = ready.exec(stderr);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${stderr}`)));
+  });
+  return { url, pid: child.pid! };
+}
+
+async function helloWorld(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-hello-'));
+  const file = join(dir, 'hello.mjs');
+  writeFileSync(
+    file,
+    `import Fastify from '${import.meta.resolve('fastify')}';
+const app = Fastify(); app.get('/', async () => ({ hello: 'world' }));
+const a = await app.listen({ port: 0, host: '127.0.0.1' });
+process.stderr.write('home ' + a + '/ \\n');`,
+  );
+  return (await start([file], {}, /home (http:\/\/\S+?)\/ /)).url;
+}
+
+const row = (name: string, r: LoadResult, base?: LoadResult): string =>
+  `${name.padEnd(44)} ${Math.round(r.requestsPerS).toString().padStart(8)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms` +
+  (base ? `  (${((100 * r.requestsPerS) / base.requestsPerS).toFixed(0)}% of hello-world)` : '') +
+  `  statuses ${JSON.stringify(r.statuses)}`;
+
+async function main(): Promise<void> {
+  console.log('machine:');
+  for (const line of await describeMachine(databaseUrl)) console.log(`  ${line}`);
+  const temp = await createTempDatabase(databaseUrl);
+  cleanup.add('drop temp database', () => temp.drop());
+  const hello = await helloWorld();
+  const platform = await start(
+    [cli, 'start'],
+    {
+      DATABASE_URL: temp.url,
+      SEED_DEMO: 'true',
+      ADMIN_EMAIL: 'admin@bench.test',
+      ADMIN_PASSWORD: 'bench-admin-password',
+    },
+    /home\s+(http:\/\/\S+?)\/\s/,
+  );
+  const shop: Shop = await prepareShop(platform.url, membersCount);
+  const cacheMode = process.env['REDIS_URL'] ? 'Redis' : 'in-process LRU';
+
+  const base = await load({
+    url: hello,
+    connections: readConnections,
+    durationS: readDurationS,
+    kind: 'get',
+    path: '/',
+  });
+  const read = (path: string, kind: LoadJob['kind'] = 'get') =>
+    load({ url: platform.url, connections: readConnections, durationS: readDurationS, kind, path });
+  const one = await read(`/api/products/${shop.productIds[0]}`);
+  const list = await read('/api/products?category=bench&limit=20');
+  const miss = await read('/api/products?category=bench&limit=20', 'get-distinct');
+  await checkpoint(databaseUrl);
+  const orders = await load({
+    url: platform.url,
+    connections: orderConnections,
+    durationS: orderDurationS,
+    kind: 'checkout',
+    path: '/api/orders',
+    tokens: shop.memberTokens,
+    orderBodies: shop.orderBodies,
+  });
+  const mem = memoryOf(platform.pid);
+  console.log(
+    `\nresults (cache: ${cacheMode}; ${readConnections} connections for reads, ${orderConnections} for orders):`,
+  );
+  console.log(row('hello-world Fastify GET /', base));
+  console.log(row('GET /api/products/:id (cached)', one, base));
+  console.log(row('GET /api/products?category (cached page)', list, base));
+  console.log(row('GET /api/products (uncached: distinct query)', miss, base));
+  console.log(row('POST /api/orders (points + card, full saga)', orders));
+  console.log(`service peak RSS ${mem.peakMiB} MiB`);
+}
+
+try {
+  await main();
+} finally {
+  await cleanup.runAll();
+}
