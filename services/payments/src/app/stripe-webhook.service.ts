@@ -1,0 +1,130 @@
+import Stripe from 'stripe';
+import {
+  ProblemError,
+  badRequest,
+  newId,
+  type Db,
+  type Publisher,
+  type Queryable,
+} from '@redemption/kernel';
+import { paymentsRepository as payments } from '../store/payments.repository.ts';
+import { refundsRepository, webhookEventsRepository } from '../store/refunds.repository.ts';
+import { publishSucceeded } from './payment.service.ts';
+import { applyRefund } from './refund.service.ts';
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface WebhookResult {
+  received: true;
+  /** True when this event id was handled before (Stripe redelivers). */
+  duplicate: boolean;
+}
+
+/** The fields of Stripe's objects we read; the rest of the payload is ignored. */
+interface IntentObject {
+  id: string;
+  amount: number;
+  currency: string;
+  metadata?: Record<string, string>;
+}
+interface ChargeObject {
+  id: string;
+  payment_intent: string | null;
+  amount_refunded: number;
+  refunds?: { data?: { id: string }[] } | null;
+}
+
+/**
+ * Stripe webhooks: verified against STRIPE_WEBHOOK_SECRET, each event id handled once (recorded
+ * in webhook_events in the transaction of its effect, so a failure lets Stripe's retry redo it).
+ * They reconcile what the synchronous calls may have missed: a charge whose response we lost,
+ * and refunds made in Stripe's dashboard.
+ */
+export function createStripeWebhookService(deps: {
+  db: Db;
+  events: Publisher;
+  webhookSecret: string | undefined;
+}) {
+  const { db, events, webhookSecret } = deps;
+
+  function verify(rawBody: string, signature: string | undefined): Stripe.Event {
+    if (!webhookSecret)
+      throw new ProblemError(
+        503,
+        'webhooks-not-configured',
+        'Webhooks are not configured',
+        'STRIPE_WEBHOOK_SECRET is not set',
+      );
+    if (!signature)
+      throw badRequest('The Stripe-Signature header is required', 'headers.stripe-signature');
+    try {
+      return Stripe.webhooks.constructEvent(rawBody, signature, webhookSecret);
+    } catch {
+      throw new ProblemError(
+        400,
+        'invalid-signature',
+        'Invalid webhook signature',
+        'The Stripe-Signature header does not match the payload (or is too old)',
+        { errors: [{ field: 'headers.stripe-signature', message: 'does not verify' }] },
+      );
+    }
+  }
+
+  async function intentSucceeded(q: Queryable, intent: IntentObject): Promise<void> {
+    if (await payments.byTransaction(q, 'stripe', intent.id)) return;
+    const orderId = intent.metadata?.['order_id'] ?? '';
+    const memberId = intent.metadata?.['member_id'] ?? '';
+    // Only charges this service started carry our metadata; others are not ours to record.
+    if (!uuidPattern.test(orderId) || !uuidPattern.test(memberId)) return;
+    const inserted = await payments.insert(q, {
+      id: newId(),
+      order_id: orderId,
+      member_id: memberId,
+      amount: intent.amount,
+      currency: intent.currency.toUpperCase(),
+      transaction_id: intent.id,
+      provider: 'stripe',
+      card: null,
+    });
+    if (inserted) await publishSucceeded(events, q, inserted);
+  }
+
+  async function chargeRefunded(q: Queryable, charge: ChargeObject, eventId: string) {
+    if (!charge.payment_intent) return;
+    const payment = await payments.byTransaction(q, 'stripe', charge.payment_intent);
+    if (!payment) return;
+    const missing = Math.min(charge.amount_refunded, payment.amount) - payment.refunded_amount;
+    if (missing <= 0) return; // our own refund, already recorded
+    const latest = charge.refunds?.data?.[0]?.id;
+    const providerRefundId =
+      latest && !(await refundsRepository.existsForProviderId(q, latest))
+        ? latest
+        : `${charge.id}:${eventId}`;
+    const refund = await refundsRepository.insert(q, {
+      id: newId(),
+      payment_id: payment.id,
+      amount: missing,
+      reason: 'refunded in Stripe',
+      provider_refund_id: providerRefundId,
+    });
+    await applyRefund(q, events, payment, refund);
+  }
+
+  return {
+    async handle(rawBody: string, signature: string | undefined): Promise<WebhookResult> {
+      const event = verify(rawBody, signature);
+      return db.tx(async (q) => {
+        if (!(await webhookEventsRepository.claim(q, event.id, event.type)))
+          return { received: true, duplicate: true };
+        const object: unknown = event.data.object;
+        if (event.type === 'payment_intent.succeeded')
+          await intentSucceeded(q, object as IntentObject);
+        if (event.type === 'charge.refunded')
+          await chargeRefunded(q, object as ChargeObject, event.id);
+        return { received: true, duplicate: false };
+      });
+    },
+  };
+}
+
+export type StripeWebhookService = ReturnType<typeof createStripeWebhookService>;

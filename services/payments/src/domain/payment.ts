@@ -1,0 +1,83 @@
+/**
+ * Payments' pure rules: amounts, refunds, card-data hygiene. No I/O here (tools/check-boundaries.ts).
+ */
+
+/** Largest charge in minor units (1,000,000.00 in a two-decimal currency). */
+export const amountMinorMax = 100_000_000;
+export const tokenLengthMax = 255;
+export const refundReasonLengthMax = 200;
+
+export type PaymentStatus = 'succeeded' | 'partially_refunded' | 'refunded';
+export type ProviderName = 'simulated' | 'stripe';
+export type DeclineCode = 'card_declined' | 'insufficient_funds';
+
+export interface Card {
+  brand: string;
+  last4: string;
+}
+
+export interface Payment {
+  id: string;
+  order_id: string;
+  member_id: string;
+  amount: number;
+  currency: string;
+  payment_method: 'card';
+  status: PaymentStatus;
+  transaction_id: string;
+  provider: ProviderName;
+  card: Card | null;
+  refunded_amount: number;
+  created_at: Date;
+}
+
+export interface ChargeRequest {
+  order_id: string;
+  member_id: string;
+  amount: number;
+  currency: string;
+  payment_method: 'card';
+  token: string;
+}
+
+/** Primary account numbers are 13-19 digits; people type them with spaces or dashes. */
+const panPattern = /^\d{13,19}$/;
+
+/**
+ * True when `token` looks like a raw card number. We only take provider tokens: a PAN must never
+ * reach our logs, database or provider calls (PCI DSS scope), so it is refused before anything.
+ */
+export function looksLikePan(token: string): boolean {
+  return panPattern.test(token.replace(/[\s-]/g, ''));
+}
+
+/** What a second `process` for an order that already has a payment should answer. */
+export function sameOrderVerdict(
+  existing: Pick<Payment, 'amount' | 'currency' | 'member_id'>,
+  req: Pick<ChargeRequest, 'amount' | 'currency' | 'member_id'>,
+): 'replay' | 'conflict' {
+  return existing.amount === req.amount &&
+    existing.currency === req.currency &&
+    existing.member_id === req.member_id
+    ? 'replay'
+    : 'conflict';
+}
+
+export const refundableOf = (p: Pick<Payment, 'amount' | 'refunded_amount'>): number =>
+  p.amount - p.refunded_amount;
+
+/** The refund to make: all that is left unless `requested` is given. Null when it exceeds. */
+export function refundAmount(
+  p: Pick<Payment, 'amount' | 'refunded_amount'>,
+  requested: number | undefined,
+): number | null {
+  const left = refundableOf(p);
+  const amount = requested ?? left;
+  if (amount < 1 || amount > left) return null;
+  return amount;
+}
+
+export function statusAfterRefund(amount: number, refundedAmount: number): PaymentStatus {
+  if (refundedAmount <= 0) return 'succeeded';
+  return refundedAmount >= amount ? 'refunded' : 'partially_refunded';
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Stripe from 'stripe';
+import { newId } from '@redemption/kernel';
+import { startPayments, type PaymentsHarness } from '../testing/payments-harness.ts';
+
+const secret = 'whsec_test_secret_for_payments';
+
+describe('Stripe webhook', () => {
+  let h: PaymentsHarness;
+  beforeAll(async () => {
+    h = await startPayments({ env: { STRIPE_WEBHOOK_SECRET: secret } });
+  });
+  afterAll(() => h?.close());
+
+  const post = (payload: string, signature: string | null) =>
+    h.platform.app.inject({
+      method: 'POST',
+      url: '/api/payments/webhooks/stripe',
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        ...(signature === null ? {} : { 'stripe-signature': signature }),
+      },
+      payload,
+    });
+  const signed = (event: object) => {
+    const payload = JSON.stringify(event);
+    return post(payload, Stripe.webhooks.generateTestHeaderString({ payload, secret }));
+  };
+  const count = async (sql: string, params: unknown[]) =>
+    (await h.platform.db.query(sql, params)).rows.length;
+
+  const orderId = newId();
+  const memberId = newId();
+  const intentEvent = {
+    id: 'evt_intent_1',
+    object: 'event',
+    type: 'payment_intent.succeeded',
+    data: {
+      object: {
+        id: 'pi_webhook_1',
+        object: 'payment_intent',
+        amount: 2500,
+        currency: 'eur',
+        status: 'succeeded',
+        metadata: { order_id: orderId, member_id: memberId },
+      },
+    },
+  };
+
+  it('records a charge it had not recorded (lost response) once, however often it is delivered', async () => {
+    const first = await signed(intentEvent);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({ received: true, duplicate: false });
+    const again = await signed(intentEvent);
+    expect(again.json()).toEqual({ received: true, duplicate: true });
+    const paid = await h.call('GET', `/api/payments/order/${orderId}`, h.adminToken);
+    expect(paid.body).toMatchObject({
+      amount: 2500,
+      currency: 'EUR',
+      provider: 'stripe',
+      transaction_id: 'pi_webhook_1',
+      member_id: memberId,
+    });
+    expect(
+      await count(
+        "SELECT 1 FROM kernel.outbox WHERE key = $1 AND event->>'type' = 'payment_succeeded'",
+        [orderId],
+      ),
+    ).toBe(1);
+  });
+
+  it('applies a refund made in Stripe once (charge.refunded)', async () => {
+    const event = {
+      id: 'evt_refund_1',
+      object: 'event',
+      type: 'charge.refunded',
+      data: {
+        object: {
+          id: 'ch_webhook_1',
+          object: 'charge',
+          payment_intent: 'pi_webhook_1',
+          amount_refunded: 1000,
+          refunds: { data: [{ id: 're_webhook_1' }] },
+        },
+      },
+    };
+    expect((await signed(event)).json()).toEqual({ received: true, duplicate: false });
+    expect((await signed(event)).json()).toEqual({ received: true, duplicate: true });
+    const paid = await h.call('GET', `/api/payments/order/${orderId}`, h.adminToken);
+    expect(paid.body).toMatchObject({ status: 'partially_refunded', refunded_amount: 1000 });
+    expect(
+      await count("SELECT 1 FROM payments.refunds WHERE provider_refund_id = 're_webhook_1'", []),
+    ).toBe(1);
+  });
+
+  it('refuses a bad or missing signature with 400 and records nothing', async () => {
+    const payload = JSON.stringify({ ...intentEvent, id: 'evt_forged' });
+    const wrong = Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_other' });
+    const forged = await post(payload, wrong);
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json().type).toBe('/problems/invalid-signature');
+    // A valid signature of another body does not carry over to this one.
+    const other = Stripe.webhooks.generateTestHeaderString({ payload: '{}', secret });
+    expect((await post(payload, other)).statusCode).toBe(400);
+    expect((await post(payload, null)).statusCode).toBe(400);
+    expect(await count("SELECT 1 FROM payments.webhook_events WHERE id = 'evt_forged'", [])).toBe(
+      0,
+    );
+  });
+});

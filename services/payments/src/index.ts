@@ -1,0 +1,34 @@
+import type { ServiceModule } from '@redemption/kernel';
+import { createPaymentService } from './app/payment.service.ts';
+import { createRefundService } from './app/refund.service.ts';
+import { createStripeWebhookService } from './app/stripe-webhook.service.ts';
+import { paymentsRoutes } from './http/payments.routes.ts';
+import { stripeWebhookRoutes } from './http/stripe-webhook.routes.ts';
+import { createProvider } from './providers/create-provider.ts';
+import { paymentsMigrations } from './store/payments.migrations.ts';
+
+/**
+ * Payments: charges an order once through a provider (simulated or Stripe), refunds, Stripe
+ * webhooks. Stores card brand and last4 only; tokens and card numbers are never stored or logged.
+ */
+export const paymentsModule: ServiceModule = {
+  name: 'payments',
+  migrations: paymentsMigrations,
+  async init(ctx) {
+    const provider = createProvider(ctx.config);
+    const payments = createPaymentService({ db: ctx.db, provider, events: ctx.events });
+    const refunds = createRefundService({ provider, events: ctx.events });
+    const webhooks = createStripeWebhookService({
+      db: ctx.db,
+      events: ctx.events,
+      webhookSecret: ctx.config.stripeWebhookSecret,
+    });
+    ctx.log.info({ provider: provider.name }, 'payments provider');
+    return {
+      async routes(app) {
+        await paymentsRoutes(app, { payments, refunds, idempotency: ctx.idempotency });
+        await stripeWebhookRoutes(app, webhooks);
+      },
+    };
+  },
+};
