@@ -1,0 +1,85 @@
+import { catalogEvents } from '@redemption/contracts';
+import type { Db, Logger, ServiceModule } from '@redemption/kernel';
+import {
+  createCatalogCache,
+  memoryBackend,
+  redisBackend,
+  type CacheBackend,
+} from './app/catalog-cache.ts';
+import { seedCatalog } from './app/demo-seed.ts';
+import { startExpiryJob } from './app/expiry.job.ts';
+import { createInventoryService } from './app/inventory.service.ts';
+import { createProductService } from './app/product.service.ts';
+import { cacheChannel } from './app/stock-changes.ts';
+import { inventoryRoutes } from './http/inventory.routes.ts';
+import { productsRoutes } from './http/products.routes.ts';
+import { catalogMigrations } from './store/catalog.migrations.ts';
+
+export { catalogMigrations } from './store/catalog.migrations.ts';
+
+const expirySweepEveryMs = 5_000;
+
+/** Catalog: products, categories, search, stock and reservations for checkout. */
+export const catalogModule: ServiceModule = {
+  name: 'catalog',
+  migrations: catalogMigrations,
+  async init(ctx) {
+    const { config, db } = ctx;
+    const cacheSetup = await openCache(db, config.redisUrl, ctx.log);
+    const cache = createCatalogCache(cacheSetup.backend, config.catalogCacheTtlS, ctx.log);
+    const products = createProductService({ db, events: ctx.events, cache });
+    const inventory = createInventoryService({
+      db,
+      events: ctx.events,
+      reservationTtlS: config.reservationTtlS,
+    });
+    const stopExpiry = startExpiryJob(inventory, cache, ctx.log, expirySweepEveryMs);
+    return {
+      async routes(app) {
+        await productsRoutes(app, products, ctx.idempotency);
+        await inventoryRoutes(app, {
+          db,
+          svc: inventory,
+          idempotency: ctx.idempotency,
+          invalidate: () => cache.invalidate(),
+        });
+      },
+      subscriptions: [
+        {
+          // The catalog's own change events: a write whose process died between commit and
+          // its cache bump still invalidates (shared Redis generation). Throws on a Redis
+          // failure so the event is retried. See catalog-cache.ts for the per-process path.
+          group: 'catalog.cache',
+          topics: ['catalog'],
+          definitions: catalogEvents,
+          handler: async () => cacheSetup.backend.bump(),
+        },
+      ],
+      seed: () => seedCatalog(db, products),
+      async close() {
+        stopExpiry();
+        await cacheSetup.stopListening();
+        await cache.close();
+      },
+    };
+  },
+};
+
+/**
+ * Redis when configured (one cache for every process), else an LRU per process that LISTENs
+ * for the NOTIFY every catalog write sends, so each process drops its own entries.
+ */
+async function openCache(
+  db: Db,
+  redisUrl: string | undefined,
+  log: Logger,
+): Promise<{ backend: CacheBackend; stopListening: () => Promise<void> }> {
+  if (redisUrl) {
+    const { rows } = await db.query<{ name: string }>('SELECT current_database() AS name');
+    const backend = await redisBackend(redisUrl, `catalog:${rows[0]?.name ?? 'db'}:`, log);
+    return { backend, stopListening: async () => undefined };
+  }
+  const backend = memoryBackend();
+  const stopListening = await db.listen(cacheChannel, () => void backend.bump());
+  return { backend, stopListening };
+}
