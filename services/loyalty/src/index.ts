@@ -4,6 +4,8 @@ import { startAsyncWorker } from './app/async-worker.ts';
 import { startExpiryJob } from './app/expiry.job.ts';
 import { createLedger } from './app/ledger.service.ts';
 import { createLedgerMetrics } from './app/ledger.metrics.ts';
+import { orderEarningsSubscription } from './app/order-earnings.consumer.ts';
+import { startOrderEarningsWorker } from './app/order-earnings.worker.ts';
 import { dropsRoutes } from './http/drops.routes.ts';
 import { registerLoyaltyRateLimits } from './http/rate-limit.hook.ts';
 import { ledgerRoutes } from './http/ledger.routes.ts';
@@ -11,6 +13,8 @@ import { loyaltyMigrations } from './store/loyalty.migrations.ts';
 
 const expirySweepEveryMs = 30_000;
 const asyncRoundEveryMs = 100;
+/** Earned points show within about this long of the order_paid event being consumed. */
+const orderEarningsRoundEveryMs = 250;
 
 /** Loyalty: the points ledger (double-entry), holds, reversals, expiry, tiers, flash-sale drops. */
 export const loyaltyModule: ServiceModule = {
@@ -33,6 +37,12 @@ export const loyaltyModule: ServiceModule = {
     );
     depth = ledger.depth;
     const stopExpiry = startExpiryJob(db, ledger, ctx.log, expirySweepEveryMs);
+    const stopOrderEarnings = startOrderEarningsWorker(
+      db,
+      ledger,
+      ctx.log,
+      orderEarningsRoundEveryMs,
+    );
     const stopAsync = startAsyncWorker(db, ledger, ctx.log, {
       everyMs: asyncRoundEveryMs,
       queueDepthMax: config.ledgerQueueDepthMax,
@@ -76,8 +86,11 @@ export const loyaltyModule: ServiceModule = {
             );
           },
         },
+        // Points for paid orders, taken back in proportion on refunds (exactly once: see there).
+        orderEarningsSubscription(config.earnPointsPerUnit, ctx.log),
       ],
       async close() {
+        stopOrderEarnings();
         stopExpiry();
         stopAsync();
         await ledger.drain();

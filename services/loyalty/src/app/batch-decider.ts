@@ -42,6 +42,14 @@ const insufficient = (avail: number, needed: number): ProblemError =>
 
 /** Decides one op against the batch state and updates that state, so later ops see it. */
 export function decide(op: LedgerOp, s: BatchState, c: DecideContext): Decision {
+  if ((op.kind === 'earn' || op.kind === 'reverse') && s.applied.has(op.id))
+    return { problem: conflict('already-applied', `Transaction ${op.id} was already applied`) };
+  const d = decideOp(op, s, c);
+  if ('plan' in d && d.plan.transaction) s.applied.add(d.plan.transaction.id);
+  return d;
+}
+
+function decideOp(op: LedgerOp, s: BatchState, c: DecideContext): Decision {
   switch (op.kind) {
     case 'earn':
       return earn(op, s, c);
@@ -66,6 +74,8 @@ export function decide(op: LedgerOp, s: BatchState, c: DecideContext): Decision 
       return claim(op, s, c);
     case 'expire':
       return expire(op, s);
+    case 'retier':
+      return retier(op, s);
   }
 }
 
@@ -163,6 +173,25 @@ function earn(op: Extract<LedgerOp, { kind: 'earn' }>, s: BatchState, c: DecideC
     statusCode: 201,
     body: { ...txBody(plan, s, op.memberId), base_points: op.points, tier },
   };
+}
+
+/**
+ * Sets the tier that the trailing 12 months' qualifying points give, both ways: earn already
+ * raises it, this lowers it when points age out. Refused when nothing changes, so a second
+ * pod (or a rerun) sweeping the same member is a no-op and tier_changed is emitted once.
+ */
+function retier(op: Extract<LedgerOp, { kind: 'retier' }>, s: BatchState): Decision {
+  const b = memberBalance(s, op.memberId);
+  const qualifying = s.qualifying.get(op.memberId) ?? 0;
+  const tier = tierFor(qualifying).tier;
+  if (tier === b.tier)
+    return { problem: conflict('tier-unchanged', `The member is already ${tier}`) };
+  const plan = emptyPlan();
+  plan.tier = { memberId: op.memberId, tier };
+  const data = { member_id: op.memberId, from: b.tier, to: tier, qualifying_points: qualifying };
+  plan.events.push({ def: tierChanged, subject: op.memberId, data });
+  b.tier = tier;
+  return { plan, statusCode: 200, body: data };
 }
 
 /** Expires what is left of one lot into breakage; points held for checkout are left alone. */

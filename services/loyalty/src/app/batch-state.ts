@@ -24,8 +24,10 @@ export interface BatchState {
   drops: Map<string, Drop>;
   claims: Map<string, number>; // `${dropId}:${memberId}` → claims so far
   txs: Map<string, TxRow>;
-  /** Qualifying points over the trailing 12 months, for members who earn in this batch. */
+  /** Qualifying points over the trailing 12 months, for members who earn or retier in this batch. */
   qualifying: Map<string, number>;
+  /** Ids of this batch's earn and reverse ops that already name a committed transaction. */
+  applied: Set<string>;
 }
 
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
@@ -64,6 +66,7 @@ export async function loadBatchState(q: Queryable, ops: readonly LedgerOp[]): Pr
     claims: new Map(),
     txs: new Map(),
     qualifying: new Map(),
+    applied: new Set(),
   };
   const memberIds = sorted(members);
   const accounts = await q.query<{ id: string; balance: number; held: number; tier: string }>(
@@ -75,9 +78,10 @@ export async function loadBatchState(q: Queryable, ops: readonly LedgerOp[]): Pr
   await loadLots(q, memberIds, state);
   await loadQualifying(
     q,
-    sorted(ops.flatMap((o) => (o.kind === 'earn' ? [o.memberId] : []))),
+    sorted(ops.flatMap((o) => (o.kind === 'earn' || o.kind === 'retier' ? [o.memberId] : []))),
     state,
   );
+  await loadApplied(q, ops, state);
   await loadLocked(q, holdIds, dropIds, txIds, state);
   if (dropIds.length) {
     const c = await q.query<{ drop_id: string; member_id: string; n: number }>(
@@ -111,6 +115,21 @@ async function loadQualifying(q: Queryable, memberIds: string[], state: BatchSta
   );
   for (const id of memberIds) state.qualifying.set(id, 0);
   for (const row of r.rows) state.qualifying.set(row.member_id, row.n);
+}
+
+/**
+ * Read after the member rows are locked: a batch applying the same id on another pod holds
+ * that member's lock until it commits, so by now its transaction is visible here (READ
+ * COMMITTED) and the duplicate is refused instead of failing the whole batch on the primary key.
+ */
+async function loadApplied(q: Queryable, ops: readonly LedgerOp[], state: BatchState) {
+  const ids = sorted(ops.flatMap((o) => (o.kind === 'earn' || o.kind === 'reverse' ? [o.id] : [])));
+  if (!ids.length) return;
+  const r = await q.query<{ id: string }>(
+    'SELECT id FROM loyalty.transactions WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
+  for (const t of r.rows) state.applied.add(t.id);
 }
 
 async function loadLocked(

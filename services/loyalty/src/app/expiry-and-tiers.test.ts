@@ -6,6 +6,7 @@ import { createLedger } from './ledger.service.ts';
 describe('expiry sweep and tiers (embedded PGlite)', () => {
   let h: LoyaltyHarness;
   let sweep: () => ReturnType<typeof sweepExpired>;
+  let sweepOtherPod: () => ReturnType<typeof sweepExpired>;
   beforeAll(async () => {
     h = await startLoyalty();
     // A second ledger on the same database, as another pod's job would be.
@@ -16,6 +17,13 @@ describe('expiry sweep and tiers (embedded PGlite)', () => {
       lotExpiryMonths: 24,
     });
     sweep = () => sweepExpired(h.platform.db, ledger);
+    const other = createLedger(h.platform.db, h.platform.events.publisher, {
+      batchMax: 64,
+      batchWaitMs: 1,
+      queueDepthMax: 1000,
+      lotExpiryMonths: 24,
+    });
+    sweepOtherPod = () => sweepExpired(h.platform.db, other);
   });
   afterAll(async () => {
     expect(await ledgerProblems(h.platform)).toEqual([]);
@@ -84,5 +92,38 @@ describe('expiry sweep and tiers (embedded PGlite)', () => {
     });
     expect(next.body).toMatchObject({ base_points: 100, points: 125 });
     expect((await account(m.id, m.token)).tier).toBe('silver');
+  });
+
+  it('lowers the tier once when qualifying points age out of the trailing 12 months', async () => {
+    const m = await h.member(0);
+    const earn = (points: number) =>
+      h.call('POST', '/api/loyalty/earn', h.adminToken, {
+        member_id: m.id,
+        points,
+        reason: 'stay',
+      });
+    const old = await earn(40_000);
+    expect(old.body.tier).toBe('gold');
+    await earn(8_000); // 12,000 at 1.5×: still silver once the 40,000 age out
+    await h.platform.db.query(
+      "UPDATE loyalty.lots SET earned_at = now() - interval '13 months' WHERE transaction_id = $1",
+      [old.body.transaction_id],
+    );
+    const [a, b] = await Promise.all([sweep(), sweepOtherPod()]); // two pods, one change
+    // At most one applies (the platform's own 30 s sweep could, rarely, be the one); the
+    // outbox below shows the change was emitted exactly once either way.
+    expect(a.tiers + b.tiers).toBeLessThanOrEqual(1);
+    expect((await account(m.id, m.token)).tier).toBe('silver');
+    expect((await sweep()).tiers).toBe(0); // nothing left to change
+    const changes = await h.platform.db.query<{ data: Record<string, unknown> }>(
+      "SELECT event->'data' AS data FROM kernel.outbox WHERE key = $1 AND event->>'type' = 'tier_changed' ORDER BY position",
+      [m.id],
+    );
+    expect(changes.rows.map((r) => r.data)).toEqual([
+      { member_id: m.id, from: 'member', to: 'gold', qualifying_points: 40_000 },
+      { member_id: m.id, from: 'gold', to: 'silver', qualifying_points: 12_000 },
+    ]);
+    // The balance is untouched: a tier is status, not points.
+    expect((await account(m.id, m.token)).balance).toBe(52_000);
   });
 });

@@ -1,5 +1,6 @@
 import type { Db, Logger } from '@redemption/kernel';
 import { newId } from '@redemption/kernel';
+import { tierRulesDefault } from '../domain/tiers.ts';
 import type { Ledger } from './ledger.service.ts';
 
 /** Items handled per sweep; the next sweep continues where this one stopped. */
@@ -14,14 +15,15 @@ const noKey = {
 };
 
 /**
- * Releases holds past their expiry and expires lots past theirs (into breakage), through the
+ * Releases holds past their expiry, expires lots past theirs (into breakage) and lowers tiers
+ * whose qualifying points aged out, through the
  * same batched ledger as every request. Safe on several pods at once: each op re-checks the
  * locked state, so a hold or lot handled by another pod is simply refused here.
  */
 export async function sweepExpired(
   db: Db,
   ledger: Ledger,
-): Promise<{ holds: number; lots: number }> {
+): Promise<{ holds: number; lots: number; tiers: number }> {
   const holds = await db.query<{ id: string }>(
     "SELECT id FROM loyalty.holds WHERE status = 'active' AND expires_at <= now() ORDER BY expires_at LIMIT $1",
     [expirySweepBatchMax],
@@ -54,7 +56,37 @@ export async function sweepExpired(
   return {
     holds: accepted.slice(0, holds.rows.length).filter(Boolean).length,
     lots: accepted.slice(holds.rows.length).filter(Boolean).length,
+    tiers: await sweepTiers(db, ledger),
   };
+}
+
+/**
+ * Downgrades members whose qualifying points (trailing 12 months) have aged below their tier's
+ * threshold; earning only ever recomputes the tier when a member earns, and a member who
+ * stops earning would otherwise keep it forever. The query only finds candidates; the ledger's
+ * `retier` op recomputes under the member's lock and is refused when nothing changes, so a
+ * rerun or another pod's sweep emits no second tier_changed.
+ */
+export async function sweepTiers(db: Db, ledger: Ledger): Promise<number> {
+  const ranked = tierRulesDefault.filter((r) => r.thresholdPoints > 0);
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT a.id FROM loyalty.accounts a
+     JOIN unnest($1::text[], $2::bigint[]) AS r(tier, threshold) ON r.tier = a.tier
+     WHERE a.kind = 'member' AND r.threshold > coalesce((
+       SELECT sum(l.points) FROM loyalty.lots l
+       WHERE l.member_id = a.id AND l.qualifying AND l.earned_at > now() - interval '12 months'), 0)
+     ORDER BY a.id LIMIT $3`,
+    [ranked.map((r) => r.tier), ranked.map((r) => r.thresholdPoints), expirySweepBatchMax],
+  );
+  const results = await Promise.all(
+    rows.map((m) =>
+      ledger.submit({
+        op: { kind: 'retier', memberId: m.id, actorId: systemActor },
+        attempt: noKey,
+      }),
+    ),
+  );
+  return results.filter((r) => r.ok).length;
 }
 
 export function startExpiryJob(db: Db, ledger: Ledger, log: Logger, everyMs: number): () => void {
@@ -63,7 +95,9 @@ export function startExpiryJob(db: Db, ledger: Ledger, log: Logger, everyMs: num
     if (running) return;
     running = true;
     sweepExpired(db, ledger)
-      .then((n) => (n.holds || n.lots ? log.info({ expired: n }, 'expiry sweep') : undefined))
+      .then((n) =>
+        n.holds || n.lots || n.tiers ? log.info({ expired: n }, 'expiry sweep') : undefined,
+      )
       .catch((err: unknown) => log.warn({ err }, 'expiry sweep failed'))
       .finally(() => (running = false));
   }, everyMs);

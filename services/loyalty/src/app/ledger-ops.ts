@@ -1,6 +1,10 @@
 import type { ProblemError } from '@redemption/kernel';
 
-/** One ledger command. Ids that the result refers to are chosen before submission. */
+/**
+ * One ledger command. Ids that the result refers to are chosen before submission. An earn or
+ * reverse whose id already names a transaction is refused as `already-applied`, so a caller
+ * that derives the id from a business key (order earning) can resubmit safely.
+ */
 export type LedgerOp =
   | {
       kind: 'earn';
@@ -47,7 +51,9 @@ export type LedgerOp =
       actorId: string;
     }
   | { kind: 'claim'; id: string; dropId: string; memberId: string; actorId: string }
-  | { kind: 'expire'; id: string; memberId: string; lotId: string; actorId: string };
+  | { kind: 'expire'; id: string; memberId: string; lotId: string; actorId: string }
+  /** Recomputes the tier from the trailing 12 months (downgrade when qualifying points age out). */
+  | { kind: 'retier'; memberId: string; actorId: string };
 
 export type OpResult =
   | { ok: true; statusCode: number; body: Record<string, unknown> }

@@ -9,7 +9,16 @@ import {
 } from '@redemption/kernel';
 import type { Ledger } from '../app/ledger.service.ts';
 import { dropsRepository, dropView } from '../store/drops.repository.ts';
-import { DropBody, EmptyBody, idempotencyHeader, IdParams } from './loyalty.schemas.ts';
+import {
+  ClaimResult,
+  DropBody,
+  DropView,
+  EmptyBody,
+  idempotencyHeader,
+  IdParams,
+  problemResponses,
+  writeResponses,
+} from './loyalty.schemas.ts';
 import { submitOp } from './submit.ts';
 
 const tags = ['flash-sale drops'];
@@ -39,7 +48,12 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
   }
 
   app.post('/api/loyalty/drops', {
-    schema: { tags, summary: 'Create a drop (admin)', body: DropBody },
+    schema: {
+      tags,
+      summary: 'Create a drop (admin)',
+      body: DropBody,
+      response: { 201: DropView, ...problemResponses(400, 401, 403, 429) },
+    },
     handler: async (req, reply) => {
       requireAdmin(req);
       const opensAt = new Date(req.body.opens_at);
@@ -58,7 +72,12 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
 
   app.get('/api/loyalty/drops/:id', {
     config: { public: true },
-    schema: { tags, summary: 'A drop and its remaining stock', params: IdParams },
+    schema: {
+      tags,
+      summary: 'A drop and its remaining stock',
+      params: IdParams,
+      response: { 200: DropView, ...problemResponses(400, 404, 429) },
+    },
     handler: async (req) => {
       const drop = await dropsRepository.find(deps.db, req.params.id);
       if (!drop) throw notFound('drop');
@@ -75,6 +94,7 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
       headers: idempotencyHeader,
       params: IdParams,
       body: EmptyBody,
+      response: writeResponses(201, ClaimResult, 404, 409, 410, 422),
     },
     handler: async (req, reply) => {
       const member = requirePrincipal(req);

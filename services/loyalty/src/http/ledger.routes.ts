@@ -15,16 +15,27 @@ import { accountView, history, holdMember } from '../store/ledger-queries.ts';
 import {
   AccountView,
   AdjustmentBody,
+  AdjustmentResult,
   CaptureBody,
+  CaptureResult,
   EarnBody,
+  EarnResult,
   EmptyBody,
+  HistoryPage,
   HistoryQuery,
   HoldBody,
+  HoldView,
   idempotencyHeader,
   IdParams,
   MemberParams,
+  OperationStatus,
+  problemResponses,
   RedemptionBody,
+  RedemptionResult,
+  ReleaseResult,
+  ReversalResult,
   ReverseBody,
+  writeResponses,
 } from './loyalty.schemas.ts';
 import { submitOp } from './submit.ts';
 
@@ -68,7 +79,7 @@ export async function ledgerRoutes(
       tags,
       summary: 'Balance, held, available, tier and the points expiring soonest',
       params: MemberParams,
-      response: { 200: AccountView },
+      response: { 200: AccountView, ...problemResponses(400, 401, 404, 429) },
     },
     handler: async (req) => {
       requireSelfOrAdmin(req, req.params.memberId, 'account');
@@ -84,6 +95,7 @@ export async function ledgerRoutes(
       summary: 'Transaction history, newest first (cursor pagination)',
       params: MemberParams,
       querystring: HistoryQuery,
+      response: { 200: HistoryPage, ...problemResponses(400, 401, 404, 429) },
     },
     handler: async (req) => {
       requireSelfOrAdmin(req, req.params.memberId, 'account');
@@ -97,6 +109,7 @@ export async function ledgerRoutes(
       summary: 'Credit points (admin or internal)',
       headers: idempotencyHeader,
       body: EarnBody,
+      response: writeResponses(201, EarnResult, 403, 404, 422),
     },
     handler: (req, reply) => {
       const admin = requireAdmin(req);
@@ -119,6 +132,7 @@ export async function ledgerRoutes(
       summary: 'Spend points on a reward or reference',
       headers: idempotencyHeader,
       body: RedemptionBody,
+      response: writeResponses(201, RedemptionResult, 404, 422),
     },
     handler: (req, reply) => {
       const memberId = actingFor(req, req.body.member_id);
@@ -139,6 +153,7 @@ export async function ledgerRoutes(
       summary: 'Authorize points at checkout',
       headers: idempotencyHeader,
       body: HoldBody,
+      response: writeResponses(201, HoldView, 404, 422),
     },
     handler: (req, reply) => {
       const memberId = actingFor(req, req.body.member_id);
@@ -162,6 +177,7 @@ export async function ledgerRoutes(
       headers: idempotencyHeader,
       params: IdParams,
       body: CaptureBody,
+      response: writeResponses(200, CaptureResult, 404, 409, 422),
     },
     handler: async (req, reply) => {
       await requireHoldAccess(req, req.params.id);
@@ -182,6 +198,7 @@ export async function ledgerRoutes(
       headers: idempotencyHeader,
       params: IdParams,
       body: EmptyBody,
+      response: writeResponses(200, ReleaseResult, 404, 409, 422),
     },
     handler: async (req, reply) => {
       await requireHoldAccess(req, req.params.id);
@@ -200,6 +217,7 @@ export async function ledgerRoutes(
       headers: idempotencyHeader,
       params: IdParams,
       body: ReverseBody,
+      response: writeResponses(201, ReversalResult, 403, 404, 409, 422),
     },
     handler: (req, reply) => {
       const admin = requireAdmin(req);
@@ -220,6 +238,7 @@ export async function ledgerRoutes(
       summary: 'Signed correction with a mandatory reason (admin, audited)',
       headers: idempotencyHeader,
       body: AdjustmentBody,
+      response: writeResponses(201, AdjustmentResult, 403, 404, 422),
     },
     handler: (req, reply) => {
       const admin = requireAdmin(req);
@@ -243,6 +262,7 @@ export async function ledgerRoutes(
       tags,
       summary: 'Status of an operation accepted with Prefer: respond-async',
       params: IdParams,
+      response: { 200: OperationStatus, ...problemResponses(400, 401, 404, 429) },
     },
     handler: async (req) => {
       const op = await asyncOperationsRepository.find(db, req.params.id);

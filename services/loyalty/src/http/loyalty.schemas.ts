@@ -1,4 +1,5 @@
-import { Type } from 'typebox';
+import type { FastifySchema } from 'fastify';
+import { Type, type TSchema } from 'typebox';
 import { pointsPerOperationMax, reasonLengthMax, referenceLengthMax } from '../domain/ledger.ts';
 
 export const Points = Type.Integer({
@@ -24,31 +25,58 @@ const Reason = Type.String({
   examples: ['stay completed'],
 });
 export const Uuid = Type.String({ format: 'uuid' });
+const DateTime = Type.String({ format: 'date-time' });
+
+/** Example ids and times, shared by the request and response examples so they tell one story. */
+const ex = {
+  member: '0196a1f0-3c4a-7b12-8d9e-0a1b2c3d4e5f',
+  transaction: '0196a1f0-5e6f-7a01-9b2c-3d4e5f607182',
+  reversed: '0196a1f0-4d5e-7f00-8a1b-2c3d4e5f6071',
+  hold: '0196a1f0-7081-7c23-a4b5-c6d7e8f90a1b',
+  drop: '0196a1f0-8192-7d34-b5c6-d7e8f90a1b2c',
+  operation: '0196a1f0-92a3-7e45-86d7-e8f90a1b2c3d',
+  at: '2026-11-02T10:15:00.000Z',
+  later: '2026-11-02T10:25:00.000Z',
+  expiry: '2028-11-02T10:15:00.000Z',
+};
 
 export const EarnBody = Type.Object(
   { member_id: Uuid, points: Points, reason: Reason, reference: Type.Optional(Reference) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        member_id: ex.member,
+        points: 500,
+        reason: 'stay completed',
+        reference: 'stay-2026-11-001',
+      },
+    ],
+  },
 );
 export const RedemptionBody = Type.Object(
   { points: Points, reference: Type.Optional(Reference), member_id: Type.Optional(Uuid) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ points: 500, reference: 'spa-voucher' }] },
 );
 export const HoldBody = Type.Object(
   { member_id: Type.Optional(Uuid), points: Points, reference: Type.Optional(Reference) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ points: 500, reference: 'order-2026-11-001' }] },
 );
 export const CaptureBody = Type.Object(
   { points: Type.Optional(Points) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ points: 300 }] },
 );
-export const EmptyBody = Type.Object({}, { additionalProperties: false });
+export const EmptyBody = Type.Object({}, { additionalProperties: false, examples: [{}] });
 export const ReverseBody = Type.Object(
   { points: Type.Optional(Points), reason: Reason },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ points: 200, reason: 'partial refund' }] },
 );
 export const AdjustmentBody = Type.Object(
   { member_id: Uuid, points: SignedPoints, reason: Reason },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ member_id: ex.member, points: -250, reason: 'goodwill correction' }],
+  },
 );
 export const DropBody = Type.Object(
   {
@@ -56,10 +84,22 @@ export const DropBody = Type.Object(
     points_price: Points,
     quantity: Type.Integer({ minimum: 1, maximum: 1_000_000, examples: [300] }),
     per_member_limit: Type.Integer({ minimum: 1, maximum: 100, examples: [1] }),
-    opens_at: Type.String({ format: 'date-time' }),
-    closes_at: Type.String({ format: 'date-time' }),
+    opens_at: DateTime,
+    closes_at: DateTime,
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'Overwater villa, 2 nights',
+        points_price: 90_000,
+        quantity: 300,
+        per_member_limit: 1,
+        opens_at: ex.at,
+        closes_at: ex.expiry,
+      },
+    ],
+  },
 );
 
 export const MemberParams = Type.Object({ memberId: Uuid });
@@ -69,17 +109,6 @@ export const HistoryQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-export const AccountView = Type.Object({
-  member_id: Type.String(),
-  balance: Type.Integer(),
-  held: Type.Integer(),
-  available: Type.Integer(),
-  tier: Type.String(),
-  expiring: Type.Array(
-    Type.Object({ points: Type.Integer(), expires_at: Type.String({ format: 'date-time' }) }),
-  ),
-});
-
 export const idempotencyHeader = Type.Object({
   'idempotency-key': Type.String({
     minLength: 1,
@@ -87,3 +116,400 @@ export const idempotencyHeader = Type.Object({
     description: 'client-chosen id; a retry with the same key never applies twice',
   }),
 });
+
+/*
+ * Response schemas. Fastify also SERIALIZES with these (fast-json-stringify): a field missing
+ * here is silently dropped from the body, and a null in a non-nullable field becomes "" or 0.
+ * So each one lists exactly what the handler or batch-decider.ts returns, nullable where the
+ * code can return null, and none sets `additionalProperties: false` (it would only add risk).
+ */
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Int = Type.Integer();
+
+export const AccountView = Type.Object(
+  {
+    member_id: Type.String(),
+    balance: Int,
+    held: Int,
+    available: Int,
+    tier: Type.String(),
+    expiring: Type.Array(Type.Object({ points: Int, expires_at: DateTime })),
+  },
+  {
+    description: 'The account',
+    examples: [
+      {
+        member_id: ex.member,
+        balance: 1_500,
+        held: 500,
+        available: 1_000,
+        tier: 'silver',
+        expiring: [{ points: 1_500, expires_at: ex.expiry }],
+      },
+    ],
+  },
+);
+
+export const HistoryPage = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        id: Uuid,
+        kind: Type.String(),
+        points: Int,
+        direction: Int,
+        signed_points: Int,
+        reference: Nullable(Type.String()),
+        reason: Nullable(Type.String()),
+        reverses: Nullable(Uuid),
+        reversed_points: Int,
+        created_at: DateTime,
+      }),
+    ),
+    next_cursor: Nullable(Type.String()),
+  },
+  {
+    description: 'One page of transactions, newest first',
+    examples: [
+      {
+        items: [
+          {
+            id: ex.transaction,
+            kind: 'earn',
+            points: 500,
+            direction: 1,
+            signed_points: 500,
+            reference: 'stay-2026-11-001',
+            reason: 'stay completed',
+            reverses: null,
+            reversed_points: 0,
+            created_at: ex.at,
+          },
+        ],
+        next_cursor: null,
+      },
+    ],
+  },
+);
+
+/** What every accepted ledger transaction answers (batch-decider.ts `txBody`). */
+const txFields = {
+  transaction_id: Uuid,
+  kind: Type.String(),
+  member_id: Type.String(),
+  points: Int,
+  reference: Nullable(Type.String()),
+  balance: Int,
+  available: Int,
+};
+const txExample = (kind: string, points: number, reference: string | null, balance: number) => ({
+  transaction_id: ex.transaction,
+  kind,
+  member_id: ex.member,
+  points,
+  reference,
+  balance,
+  available: balance,
+});
+
+export const EarnResult = Type.Object(
+  { ...txFields, base_points: Int, tier: Type.String() },
+  {
+    description: 'Points credited (base points times the tier multiplier)',
+    examples: [
+      { ...txExample('earn', 625, 'stay-2026-11-001', 1_625), base_points: 500, tier: 'silver' },
+    ],
+  },
+);
+export const RedemptionResult = Type.Object(txFields, {
+  description: 'Points spent',
+  examples: [txExample('redeem', 500, 'spa-voucher', 1_000)],
+});
+export const ReversalResult = Type.Object(
+  { ...txFields, reverses: Uuid, remaining_to_reverse: Int },
+  {
+    description: 'The reversing transaction',
+    examples: [
+      {
+        ...txExample('reversal', 200, null, 1_200),
+        reverses: ex.reversed,
+        remaining_to_reverse: 300,
+      },
+    ],
+  },
+);
+export const AdjustmentResult = Type.Object(
+  { ...txFields, signed_points: Int },
+  {
+    description: 'The correction',
+    examples: [{ ...txExample('adjustment', 250, null, 1_250), signed_points: -250 }],
+  },
+);
+export const ClaimResult = Type.Object(
+  { ...txFields, drop_id: Uuid, remaining: Int },
+  {
+    description: 'One unit claimed and paid',
+    examples: [
+      { ...txExample('claim', 90_000, ex.drop, 10_000), drop_id: ex.drop, remaining: 299 },
+    ],
+  },
+);
+
+export const HoldView = Type.Object(
+  {
+    id: Uuid,
+    member_id: Type.String(),
+    points: Int,
+    status: Type.String(),
+    reference: Nullable(Type.String()),
+    expires_at: DateTime,
+    available: Int,
+  },
+  {
+    description: 'The hold; its points are no longer available',
+    examples: [
+      {
+        id: ex.hold,
+        member_id: ex.member,
+        points: 500,
+        status: 'active',
+        reference: 'order-2026-11-001',
+        expires_at: ex.later,
+        available: 1_000,
+      },
+    ],
+  },
+);
+export const CaptureResult = Type.Object(
+  {
+    id: Uuid,
+    status: Type.String(),
+    captured_points: Int,
+    released_points: Int,
+    transaction_id: Nullable(Uuid),
+  },
+  {
+    description: 'The hold, captured; what was not captured returned to the member',
+    examples: [
+      {
+        id: ex.hold,
+        status: 'captured',
+        captured_points: 300,
+        released_points: 200,
+        transaction_id: ex.transaction,
+      },
+    ],
+  },
+);
+export const ReleaseResult = Type.Object(
+  { id: Uuid, status: Type.String(), released_points: Int },
+  {
+    description: 'The hold, released',
+    examples: [{ id: ex.hold, status: 'released', released_points: 500 }],
+  },
+);
+
+/** submit.ts `acceptAsync`: the op is queued durably (Prefer: respond-async and a full queue). */
+export const AcceptedAsync = Type.Object(
+  { id: Uuid, status: Type.String(), status_url: Type.String() },
+  {
+    description: 'Queued; poll status_url (also in Location)',
+    examples: [
+      {
+        id: ex.operation,
+        status: 'pending',
+        status_url: `/api/loyalty/operations/${ex.operation}`,
+      },
+    ],
+  },
+);
+export const OperationStatus = Type.Object(
+  {
+    id: Uuid,
+    status: Type.String(),
+    status_code: Nullable(Int),
+    // The op's own response body (or problem) when done; its shape depends on the op.
+    result: Type.Unknown(),
+    created_at: DateTime,
+    completed_at: Nullable(DateTime),
+  },
+  {
+    description: 'The queued operation and, once applied or refused, its outcome',
+    examples: [
+      {
+        id: ex.operation,
+        status: 'done',
+        status_code: 201,
+        result: txExample('redeem', 500, 'spa-voucher', 1_000),
+        created_at: ex.at,
+        completed_at: ex.at,
+      },
+    ],
+  },
+);
+
+export const DropView = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    points_price: Int,
+    quantity: Int,
+    sold: Int,
+    remaining: Int,
+    per_member_limit: Int,
+    opens_at: DateTime,
+    closes_at: DateTime,
+  },
+  {
+    description: 'The drop and its remaining stock',
+    examples: [
+      {
+        id: ex.drop,
+        name: 'Overwater villa, 2 nights',
+        points_price: 90_000,
+        quantity: 300,
+        sold: 1,
+        remaining: 299,
+        per_member_limit: 1,
+        opens_at: ex.at,
+        closes_at: ex.expiry,
+      },
+    ],
+  },
+);
+
+/**
+ * RFC 9457 problem details, as kernel's error handler and idempotency replays send them.
+ * Extension members (`available`, `needed`, `hold_status`, `retry_after_s`, ...) vary by
+ * `type`, so the schema must allow additional properties or serialization would drop them.
+ */
+const problemFields = {
+  type: Type.String(),
+  title: Type.String(),
+  status: Int,
+  detail: Type.Optional(Type.String()),
+  instance: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+};
+
+const problemExamples = {
+  400: {
+    description: 'The request is not valid (the field to fix is named)',
+    example: {
+      type: '/problems/validation-failed',
+      title: 'Request is not valid',
+      status: 400,
+      detail: 'body.points must be >= 1',
+      errors: [{ field: 'body.points', message: 'must be >= 1' }],
+    },
+  },
+  401: {
+    description: 'No valid bearer token',
+    example: {
+      type: '/problems/unauthorized',
+      title: 'Not authenticated',
+      status: 401,
+      detail: 'A valid bearer token is required',
+    },
+  },
+  403: {
+    description: 'Needs the admin role',
+    example: {
+      type: '/problems/forbidden',
+      title: 'Forbidden',
+      status: 403,
+      detail: 'This needs the admin role',
+    },
+  },
+  404: {
+    description: 'No such resource (also for resources of another member)',
+    example: {
+      type: '/problems/not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'No such account',
+    },
+  },
+  409: {
+    description: 'Conflicts with the current state (hold not active, drop closed, ...)',
+    example: {
+      type: '/problems/hold-not-active',
+      title: 'Conflict',
+      status: 409,
+      detail: 'The hold is already captured',
+      hold_status: 'captured',
+    },
+  },
+  410: {
+    description: 'The drop is sold out',
+    example: {
+      type: '/problems/sold-out',
+      title: 'Sold out',
+      status: 410,
+      detail: 'This drop is sold out',
+    },
+  },
+  422: {
+    description: 'Understood but refused (not enough points, key reused, ...)',
+    example: {
+      type: '/problems/insufficient-points',
+      title: 'Unprocessable request',
+      status: 422,
+      detail: 'Only 300 points are available; 500 are needed',
+      available: 300,
+      needed: 500,
+    },
+  },
+  429: {
+    description: 'Rate limited or the ledger is at capacity; see Retry-After',
+    example: {
+      type: '/problems/ledger-busy',
+      title: 'Too many requests',
+      status: 429,
+      detail: 'The ledger is at capacity; retry shortly',
+      retry_after_s: 1,
+    },
+  },
+} as const;
+export type ProblemStatus = keyof typeof problemExamples;
+
+export const Problem = Type.Object(problemFields, { additionalProperties: true });
+
+/**
+ * Route `response` entries for the problems a route can answer, as application/problem+json
+ * (Fastify picks this serializer by the reply's content type, which the error handler sets).
+ */
+export function problemResponses(...statuses: ProblemStatus[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        description: problemExamples[s].description,
+        content: {
+          'application/problem+json': {
+            schema: Type.Object(problemFields, {
+              additionalProperties: true,
+              examples: [problemExamples[s].example],
+            }),
+          },
+        },
+      },
+    ]),
+  );
+}
+
+/**
+ * Responses of a batched write: its success, 202 when queued (Prefer: respond-async and a full
+ * queue), and the problems every write can meet besides its own: 400 (body, missing
+ * Idempotency-Key), 401, 422 (key reused with another body) and 429 (rate or capacity).
+ */
+export function writeResponses(
+  code: 200 | 201,
+  success: TSchema,
+  ...problems: ProblemStatus[]
+): FastifySchema['response'] {
+  // Typed loosely on purpose: these bodies come from the ledger (batch-decider.ts) as records,
+  // so the handler's return type cannot be checked against them; the openapi test checks them.
+  const all = [...new Set<ProblemStatus>([400, 401, 422, 429, ...problems])].sort();
+  return { [code]: success, 202: AcceptedAsync, ...problemResponses(...all) };
+}

@@ -118,5 +118,32 @@ export const loyaltyMigrations: SchemaMigrations = {
       CREATE INDEX async_operations_pending ON loyalty.async_operations (created_at) WHERE status = 'pending';
       `,
     },
+    {
+      id: '0003_order_earnings',
+      sql: `
+      -- Points earned on a paid order: written by the orders consumer in its inbox transaction
+      -- (one row per order, whatever the redeliveries), applied to the ledger by a worker
+      -- that marks the row earned in the ledger batch's own transaction.
+      CREATE TABLE loyalty.order_earnings (
+        order_id text PRIMARY KEY,
+        member_id text NOT NULL REFERENCES loyalty.accounts (id),
+        cash_amount bigint NOT NULL CHECK (cash_amount > 0), -- minor units
+        currency text,
+        base_points bigint NOT NULL CHECK (base_points > 0), -- before the tier multiplier
+        transaction_id uuid NOT NULL UNIQUE,                -- the earn, derived from order_id
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'earned', 'refused')),
+        refusal text,
+        earned_points bigint,                                -- after the tier multiplier
+        refunded_cash bigint NOT NULL DEFAULT 0 CHECK (refunded_cash >= 0 AND refunded_cash <= cash_amount),
+        -- Points settled against refunds: reversed, or written off when already spent.
+        reversed_points bigint NOT NULL DEFAULT 0 CHECK (reversed_points >= 0),
+        written_off_points bigint NOT NULL DEFAULT 0 CHECK (written_off_points >= 0),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX order_earnings_pending ON loyalty.order_earnings (created_at) WHERE status = 'pending';
+      CREATE INDEX order_earnings_refunded ON loyalty.order_earnings (created_at)
+        WHERE status = 'earned' AND refunded_cash > 0;
+      `,
+    },
   ],
 };

@@ -1,0 +1,173 @@
+import type { Attempt, Db, Logger, ProblemError, Queryable } from '@redemption/kernel';
+import { orderReversalId } from './deterministic-id.ts';
+import type { Ledger } from './ledger.service.ts';
+import type { OpResult } from './ledger-ops.ts';
+
+/** Orders handled per round, for earns and for refunds each; the next round continues. */
+export const orderEarningsRoundMax = 200;
+const systemActor = 'system:orders';
+
+/** An attempt whose outcome is recorded by `record` in the ledger batch's transaction. */
+const attemptRecording = (
+  record: (q: Queryable, body: Record<string, unknown>) => Promise<void>,
+): Attempt => ({
+  complete: (q, outcome) => record(q, outcome.body as Record<string, unknown>),
+  fail: async () => undefined, // a refusal wrote nothing; the caller decides what it means
+  send: <T>(o: { body: T }) => o.body,
+});
+
+/** Fails the batch if the row moved under us: it would mean an op applied twice. */
+async function updateOne(q: Queryable, sql: string, params: unknown[]): Promise<void> {
+  const res = await q.query(sql, params);
+  if (res.rowCount !== 1) throw new Error(`order earning changed concurrently: ${sql}`);
+}
+
+/** Applies pending order earnings through the ledger; the "earned" mark commits with the earn. */
+async function applyEarns(db: Db, ledger: Ledger, log: Logger): Promise<number> {
+  const { rows } = await db.query<{
+    order_id: string;
+    member_id: string;
+    base_points: number;
+    transaction_id: string;
+  }>(
+    "SELECT order_id, member_id, base_points, transaction_id FROM loyalty.order_earnings WHERE status = 'pending' ORDER BY created_at LIMIT $1",
+    [orderEarningsRoundMax],
+  );
+  const results = await Promise.all(
+    rows.map(async (r) => {
+      const attempt = attemptRecording((q, body) =>
+        updateOne(
+          q,
+          "UPDATE loyalty.order_earnings SET status = 'earned', earned_points = $2 WHERE order_id = $1 AND status = 'pending'",
+          [r.order_id, body['points']],
+        ),
+      );
+      const op = {
+        kind: 'earn' as const,
+        id: r.transaction_id,
+        memberId: r.member_id,
+        points: r.base_points,
+        reason: 'order',
+        reference: `order:${r.order_id}`,
+        actorId: systemActor,
+      };
+      const res = await ledger.submit({ op, attempt });
+      if (!res.ok) await settleRefusedEarn(db, r.order_id, res.problem, log);
+      return res.ok;
+    }),
+  );
+  return results.filter(Boolean).length;
+}
+
+async function settleRefusedEarn(db: Db, orderId: string, p: ProblemError, log: Logger) {
+  // Another pod earned it first (its batch also marked the row); this heals a row left pending.
+  if (p.slug === 'already-applied') {
+    await db.query(
+      `UPDATE loyalty.order_earnings e SET status = 'earned', earned_points = t.points
+       FROM loyalty.transactions t WHERE e.order_id = $1 AND e.status = 'pending' AND t.id = e.transaction_id`,
+      [orderId],
+    );
+    return;
+  }
+  log.warn({ order_id: orderId, problem: p.slug }, 'order earning refused');
+  await db.query(
+    "UPDATE loyalty.order_earnings SET status = 'refused', refusal = $2 WHERE order_id = $1 AND status = 'pending'",
+    [orderId, p.slug],
+  );
+}
+
+interface RefundRow {
+  order_id: string;
+  transaction_id: string;
+  reversed_points: number;
+  target: number;
+}
+
+/**
+ * Reverses earned points in proportion to the cash refunded: the target is
+ * floor(earned × refunded_cash / cash_amount), and each round reverses what the target exceeds
+ * the points already settled by. The reversal id is derived from (order, settled so far), so
+ * two workers reading the same state submit the same id and the ledger applies it once.
+ */
+async function applyRefunds(db: Db, ledger: Ledger, log: Logger): Promise<number> {
+  const { rows } = await db.query<RefundRow>(
+    // numeric: points × minor units can pass bigint's range; div() rounds down (both ≥ 0).
+    `SELECT order_id, transaction_id, reversed_points, target FROM (
+       SELECT order_id, transaction_id, reversed_points, created_at,
+         div(earned_points::numeric * refunded_cash, cash_amount)::bigint AS target
+       FROM loyalty.order_earnings WHERE status = 'earned' AND refunded_cash > 0) x
+     WHERE target > reversed_points ORDER BY created_at LIMIT $1`,
+    [orderEarningsRoundMax],
+  );
+  const done = await Promise.all(rows.map((r) => reverseFor(db, ledger, r, log)));
+  return done.filter(Boolean).length;
+}
+
+async function reverseFor(db: Db, ledger: Ledger, r: RefundRow, log: Logger): Promise<boolean> {
+  const wanted = r.target - r.reversed_points;
+  const settle = (reversed: number) =>
+    attemptRecording((q) => settleRefund(q, r, wanted - reversed));
+  const submit = (points: number): Promise<OpResult> =>
+    ledger.submit({
+      op: {
+        kind: 'reverse',
+        id: orderReversalId(r.order_id, r.reversed_points),
+        transactionId: r.transaction_id,
+        points,
+        reason: 'order refunded',
+        actorId: systemActor,
+      },
+      attempt: settle(points),
+    });
+  let res = await submit(wanted);
+  if (res.ok || res.problem.slug === 'already-applied') return res.ok;
+  // The member already spent some (insufficient-points: `available`) or an admin already
+  // reversed part of the earn (`remaining`): take back what is there, write the rest off.
+  const there = Number(res.problem.extensions['available'] ?? res.problem.extensions['remaining']);
+  if (!Number.isSafeInteger(there) || there < 0) {
+    log.warn({ order_id: r.order_id, problem: res.problem.slug }, 'refund reversal refused');
+    return false;
+  }
+  log.warn({ order_id: r.order_id, wanted, there }, 'refund reversal partly written off');
+  if (there > 0) res = await submit(Math.min(there, wanted));
+  else await db.tx((q) => settleRefund(q, r, wanted));
+  return there > 0 ? res.ok : true;
+}
+
+/** Records `wanted` more points as settled (and how many of them were written off). */
+const settleRefund = (q: Queryable, r: RefundRow, writtenOff: number) =>
+  updateOne(
+    q,
+    `UPDATE loyalty.order_earnings SET reversed_points = $3, written_off_points = written_off_points + $4
+     WHERE order_id = $1 AND reversed_points = $2`,
+    [r.order_id, r.reversed_points, r.target, writtenOff],
+  );
+
+/** One round: pending earns first, so a refund in the same round finds its earn applied. */
+export async function applyOrderEarnings(
+  db: Db,
+  ledger: Ledger,
+  log: Logger,
+): Promise<{ earned: number; reversed: number }> {
+  const earned = await applyEarns(db, ledger, log);
+  const reversed = await applyRefunds(db, ledger, log);
+  return { earned, reversed };
+}
+
+export function startOrderEarningsWorker(
+  db: Db,
+  ledger: Ledger,
+  log: Logger,
+  everyMs: number,
+): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    applyOrderEarnings(db, ledger, log)
+      .catch((err: unknown) => log.warn({ err }, 'order earnings round failed'))
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
