@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogClient, loyaltyClient, paymentsClient } from '@redemption/contracts';
+import {
+  createDb,
+  createPublisher,
+  kernelMigrations,
+  migrate,
+  newId,
+  type Db,
+} from '@redemption/kernel';
+import { firstStep } from '../domain/checkout-steps.ts';
+import { priceOrder, type Pricing } from '../domain/order.ts';
+import { ordersRepository } from '../store/orders.repository.ts';
+import { ordersMigrations } from '../store/orders.migrations.ts';
+import { createFakeServices, type FakeServices } from '../testing/fake-services.ts';
+import { createCheckoutSaga, type SagaOptions } from './checkout.saga.ts';
+import { startRecoveryWorker } from './recovery.worker.ts';
+
+const log = pino({ level: 'silent' });
+const address = {
+  name: 'Ada',
+  line1: '1 Main St',
+  city: 'Lisbon',
+  postal_code: '1000',
+  country: 'PT',
+};
+const fastRetries: SagaOptions = { leaseMs: 60_000, attemptsMax: 3, retryBaseMs: 0, retryMaxMs: 0 };
+
+let db: Db;
+beforeAll(async () => {
+  db = await createDb({ dataDir: 'memory://', poolMax: 1 });
+  await migrate(db, [kernelMigrations, ordersMigrations]);
+});
+afterAll(() => db?.close());
+
+/** A member with `points`, one product, and a pending order for `quantity` of it. */
+async function setup(o: { points?: number; use?: number; token?: string; stock?: number } = {}) {
+  const fakes = createFakeServices();
+  const member = newId();
+  fakes.balances.set(member, o.points ?? 1_000);
+  const p = fakes.addProduct({ price: 2_500, stock: o.stock ?? 10 });
+  const lines = [
+    { productId: p.id, productName: p.name, unitPrice: p.price, currency: 'USD', quantity: 2 },
+  ];
+  const pricing = priceOrder(lines, o.use ?? 1_000, 1) as Pricing;
+  const orderId = newId();
+  const owner = randomUUID();
+  await db.tx((q) =>
+    ordersRepository.insert(q, {
+      id: orderId,
+      userId: member,
+      pricing,
+      lines,
+      shippingAddress: address,
+      paymentToken: o.token ?? 'tok_visa',
+      requestKey: randomUUID(),
+      requestFingerprint: 'f',
+      firstStep: firstStep(pricing),
+      leaseOwner: owner,
+      leaseMs: 60_000,
+    }),
+  );
+  const sagaWith = (opts: Partial<SagaOptions> = {}) =>
+    createCheckoutSaga({
+      db,
+      log,
+      events: createPublisher({ source: '/test', partitions: () => 1 }),
+      clients: {
+        catalog: catalogClient(fakes.transports.catalog),
+        loyalty: loyaltyClient(fakes.transports.loyalty),
+        payments: paymentsClient(fakes.transports.payments),
+      },
+      options: { ...fastRetries, ...opts },
+    });
+  return {
+    fakes,
+    member,
+    orderId,
+    owner,
+    sagaWith,
+    run: (opts?: Partial<SagaOptions>) => sagaWith(opts).run(orderId, owner),
+    order: async () => (await ordersRepository.find(db, orderId))!,
+    events: async () =>
+      (
+        await db.query<{ t: string; data: Record<string, unknown> }>(
+          "SELECT event->>'type' AS t, event->'data' AS data FROM kernel.outbox WHERE key = $1 ORDER BY position",
+          [orderId],
+        )
+      ).rows,
+  };
+}
+
+/** The calls, without the product id / order id noise: `catalog POST reserve` etc. */
+const steps = (f: FakeServices) =>
+  f.calls.map((c) =>
+    c
+      .replace(/\/api\/(inventory\/reservations|loyalty|payments)/, '')
+      .replace(/[0-9a-f-]{36}/g, ':id'),
+  );
+
+describe('checkout saga', () => {
+  it('reserves, holds points, charges the cash, captures and commits, then marks the order paid', async () => {
+    const s = await setup();
+    expect(await s.run()).toBe('completed');
+    expect(steps(s.fakes)).toEqual([
+      'catalog POST ',
+      'loyalty POST /holds',
+      'payments POST /process',
+      'loyalty POST /holds/:id/capture',
+      'catalog POST /:id/commit',
+    ]);
+    const o = await s.order();
+    expect(o).toMatchObject({
+      status: 'processing',
+      saga_state: 'completed',
+      saga_step: null,
+      cash_amount: 4_000,
+      points_used: 1_000,
+      payment_token: null,
+      saga_lease_owner: null,
+    });
+    expect(o.points_transaction_id).toBeTruthy();
+    expect(s.fakes.balances.get(s.member)).toBe(0);
+    expect(s.fakes.payments.size).toBe(1);
+    const paid = (await s.events()).find((e) => e.t === 'order_paid')!;
+    expect(paid.data).toMatchObject({
+      order_id: s.orderId,
+      user_id: s.member,
+      cash_amount: 4_000,
+      currency: 'USD',
+      points_used: 1_000,
+    });
+  });
+
+  it('skips the points steps without points and the card without cash', async () => {
+    const cashOnly = await setup({ use: 0 });
+    expect(await cashOnly.run()).toBe('completed');
+    expect(steps(cashOnly.fakes)).toEqual([
+      'catalog POST ',
+      'payments POST /process',
+      'catalog POST /:id/commit',
+    ]);
+    const pointsOnly = await setup({ use: 5_000, points: 5_000 });
+    expect(await pointsOnly.run()).toBe('completed');
+    expect(steps(pointsOnly.fakes).some((c) => c.includes('payments'))).toBe(false);
+  });
+
+  it('on a decline releases the hold, then the reservation (reverse order), and cancels with 402', async () => {
+    const s = await setup({ token: 'tok_chargeDeclined' });
+    expect(await s.run()).toBe('compensated');
+    expect(steps(s.fakes)).toEqual([
+      'catalog POST ',
+      'loyalty POST /holds',
+      'payments POST /process',
+      'loyalty POST /holds/:id/release',
+      'catalog POST /:id/release',
+    ]);
+    const o = await s.order();
+    expect(o).toMatchObject({
+      status: 'cancelled',
+      saga_state: 'compensated',
+      payment_token: null,
+    });
+    expect(o.saga_failure).toMatchObject({
+      status: 402,
+      slug: 'payment-declined',
+      extensions: { decline_code: 'card_declined' },
+    });
+    expect(s.fakes.reservations.get(s.orderId)!.status).toBe('released');
+    expect([...s.fakes.holds.values()][0]!.status).toBe('released');
+    expect((await s.events()).map((e) => e.t)).toEqual(['order_cancelled']);
+  });
+
+  it('on insufficient points releases the reservation only; out of stock undoes nothing', async () => {
+    const poor = await setup({ points: 10 });
+    expect(await poor.run()).toBe('compensated');
+    expect(steps(poor.fakes)).toEqual([
+      'catalog POST ',
+      'loyalty POST /holds',
+      'catalog POST /:id/release',
+    ]);
+    expect((await poor.order()).saga_failure).toMatchObject({
+      status: 422,
+      slug: 'insufficient-points',
+    });
+    const none = await setup({ stock: 1 });
+    expect(await none.run()).toBe('compensated');
+    expect(steps(none.fakes)).toEqual(['catalog POST ']);
+    expect((await none.order()).saga_failure).toMatchObject({ status: 409, slug: 'out-of-stock' });
+  });
+
+  it('leaves an unknown outcome for later, then retries the same step with the same key: one charge', async () => {
+    const s = await setup();
+    s.fakes.fault({ service: 'payments', match: /process$/, afterEffect: true });
+    expect(await s.run()).toBe('pending');
+    const pending = await s.order();
+    expect(pending).toMatchObject({
+      status: 'pending',
+      saga_state: 'forward',
+      saga_step: 'charge',
+      saga_attempts: 1,
+      saga_lease_owner: null,
+    });
+    expect(pending.saga_last_error).toContain('503');
+    const owner = randomUUID();
+    expect(await ordersRepository.takeLease(db, s.orderId, owner, 60_000)).toBeTruthy();
+    expect(await s.sagaWith().run(s.orderId, owner)).toBe('completed');
+    expect(s.fakes.payments.size).toBe(1);
+    expect(steps(s.fakes).filter((c) => c.includes('process'))).toHaveLength(2);
+  });
+
+  it('after attemptsMax unknown answers compensates, refunding a charge that did happen', async () => {
+    const s = await setup();
+    s.fakes.fault({ service: 'payments', match: /process$/, afterEffect: true, times: 3 });
+    for (let i = 0; i < 3; i++) {
+      const owner = i === 0 ? s.owner : randomUUID();
+      if (i > 0) await ordersRepository.takeLease(db, s.orderId, owner, 60_000);
+      const outcome = await s.sagaWith().run(s.orderId, owner);
+      expect(outcome).toBe(i < 2 ? 'pending' : 'compensated');
+    }
+    const o = await s.order();
+    expect(o).toMatchObject({
+      status: 'cancelled',
+      saga_failure: { status: 503, slug: 'dependency-unavailable' },
+    });
+    const [payment] = [...s.fakes.payments.values()];
+    expect(payment).toMatchObject({ amount: 4_000, refunded: 4_000 });
+    expect([...s.fakes.holds.values()][0]!.status).toBe('released');
+    expect(s.fakes.reservations.get(s.orderId)!.status).toBe('released');
+  });
+
+  it('when capture is refused after the charge, refunds, releases and cancels', async () => {
+    const s = await setup();
+    s.fakes.fault({
+      service: 'loyalty',
+      match: /capture$/,
+      answer: {
+        status: 409,
+        body: {
+          type: '/problems/hold-expired',
+          title: 'Conflict',
+          status: 409,
+          detail: 'The hold has expired',
+        },
+      },
+    });
+    expect(await s.run()).toBe('compensated');
+    expect(steps(s.fakes).slice(4)).toEqual([
+      'payments POST /refund',
+      'loyalty POST /holds/:id/release',
+      'catalog POST /:id/release',
+    ]);
+    expect([...s.fakes.payments.values()][0]!.refunded).toBe(4_000);
+    expect(s.fakes.balances.get(s.member)).toBe(1_000);
+  });
+
+  it('retries an undo whose answer is unknown, and treats "already released" as done', async () => {
+    const s = await setup({ token: 'tok_chargeDeclined' });
+    s.fakes.fault({ service: 'loyalty', match: /release$/ });
+    expect(await s.run()).toBe('pending');
+    expect(await s.order()).toMatchObject({
+      saga_state: 'compensating',
+      saga_step: 'hold',
+      status: 'pending',
+    });
+    const h = [...s.fakes.holds.values()][0]!;
+    h.status = 'expired'; // the hold ran out meanwhile: its release answers 409
+    const owner = randomUUID();
+    await ordersRepository.takeLease(db, s.orderId, owner, 60_000);
+    expect(await s.sagaWith().run(s.orderId, owner)).toBe('compensated');
+    expect(await s.order()).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('stops when another process took the saga over (lease fencing)', async () => {
+    const s = await setup();
+    await db.query('UPDATE orders.orders SET saga_lease_owner = $2 WHERE id = $1', [
+      s.orderId,
+      randomUUID(),
+    ]);
+    expect(await s.run()).toBe('lost');
+    expect(await s.order()).toMatchObject({ saga_step: 'reserve', status: 'pending' });
+  });
+
+  it('resumes a run abandoned mid-way (kill -9) once its lease has run out', async () => {
+    const s = await setup();
+    const killed = await s.run({
+      leaseMs: 200,
+      afterStep: (step) => (step === 'charge' ? 'abandon' : undefined),
+    });
+    expect(killed).toBe('abandoned');
+    expect(await s.order()).toMatchObject({ saga_step: 'capture', status: 'pending' });
+    const worker = startRecoveryWorker(db, s.sagaWith({ leaseMs: 200 }), log, {
+      everyMs: 60_000,
+      leaseMs: 200,
+      batchMax: 10,
+    });
+    expect(await worker.round()).toBe(0); // the lease still holds
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await worker.round()).toBe(1);
+    await worker.stop();
+    expect(await s.order()).toMatchObject({ status: 'processing', saga_state: 'completed' });
+    expect(s.fakes.payments.size).toBe(1);
+    expect(steps(s.fakes).filter((c) => c.includes('process'))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,366 @@
+import {
+  orderCancelled,
+  orderPaid,
+  ServiceProblem,
+  type CatalogClient,
+  type LoyaltyClient,
+  type PaymentsClient,
+} from '@redemption/contracts';
+import type { Db, Logger, Publisher, Queryable } from '@redemption/kernel';
+import {
+  nextStep,
+  previousStep,
+  retryDelayMs,
+  stepKey,
+  type CheckoutStep,
+} from '../domain/checkout-steps.ts';
+import {
+  ordersRepository,
+  type ItemRow,
+  type OrderPatch,
+  type OrderRow,
+  type StoredProblem,
+} from '../store/orders.repository.ts';
+
+export interface Clients {
+  catalog: CatalogClient;
+  loyalty: LoyaltyClient;
+  payments: PaymentsClient;
+}
+
+export interface SagaOptions {
+  /** How long a run may hold a saga without recording progress before another may take it. */
+  leaseMs: number;
+  /** Attempts of a step whose outcome stays unknown before the saga gives up and compensates. */
+  attemptsMax: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /**
+   * Tests only: called after a step's result is recorded. `'abandon'` drops the run on the
+   * floor with the lease still set, as `kill -9` would; another process resumes it later.
+   */
+  afterStep?: (step: CheckoutStep, orderId: string) => 'abandon' | void;
+}
+
+/** completed: paid; compensated: undone and cancelled; pending: left for the recovery worker. */
+export type SagaOutcome = 'completed' | 'compensated' | 'pending' | 'lost' | 'abandoned';
+
+export interface SagaDeps {
+  db: Db;
+  events: Publisher;
+  log: Logger;
+  clients: Clients;
+  options: SagaOptions;
+}
+
+export interface CheckoutSaga {
+  /** Drives the saga of `orderId` (whose lease `owner` holds) as far as it can go now. */
+  run(orderId: string, owner: string): Promise<SagaOutcome>;
+}
+
+type StepAction = (o: OrderRow, items: readonly ItemRow[]) => Promise<OrderPatch>;
+type Step = 'continue' | SagaOutcome;
+
+const errorTextMax = 500;
+/** Another process holds the same key right now: the outcome is not known yet. */
+const inFlightSlug = 'idempotency-key-in-flight';
+
+/**
+ * A definite answer (4xx other than 408/429): the step did not happen and never will with this
+ * key. Everything else (5xx, 503 dependency-unavailable, timeouts, a key still in flight)
+ * leaves the outcome unknown.
+ */
+export const isDefinite = (err: unknown): err is ServiceProblem =>
+  err instanceof ServiceProblem && err.definite && err.slug !== inFlightSlug;
+
+export const describeError = (err: unknown): string => {
+  const text =
+    err instanceof ServiceProblem
+      ? err.message
+      : err instanceof Error
+        ? `${err.name}: ${err.message}`
+        : String(err);
+  return text.slice(0, errorTextMax);
+};
+
+/** The forward action of each step; each call carries the step's deterministic key. */
+export function forwardActions(c: Clients): Record<CheckoutStep, StepAction> {
+  return {
+    reserve: async (o, items) => {
+      const lines = items.map((i) => ({ product_id: i.product_id, quantity: i.quantity }));
+      await c.catalog.reserve({ reservation_id: o.id, items: lines }, stepKey(o.id, 'reserve'));
+      return {};
+    },
+    hold: async (o) => {
+      const hold = await c.loyalty.hold(holdBody(o), stepKey(o.id, 'hold'));
+      return { hold_id: hold.id };
+    },
+    charge: async (o) => {
+      const payment = await c.payments.process(
+        {
+          order_id: o.id,
+          member_id: o.user_id,
+          amount: o.cash_amount,
+          currency: o.currency,
+          payment_method: 'card',
+          token: o.payment_token ?? '',
+        },
+        stepKey(o.id, 'charge'),
+      );
+      // The card token has done its job; do not keep it.
+      return { payment_id: payment.id, payment_token: null };
+    },
+    capture: async (o) => {
+      const captured = await c.loyalty.capture(o.hold_id!, stepKey(o.id, 'capture'));
+      return { points_transaction_id: captured.transaction_id };
+    },
+    commit: async (o) => {
+      await c.catalog.commit(o.id, stepKey(o.id, 'commit'));
+      return {};
+    },
+  };
+}
+
+const holdBody = (o: OrderRow) => ({
+  member_id: o.user_id,
+  points: o.points_used,
+  reference: `order:${o.id}`,
+});
+
+/**
+ * The compensation of each step. Each may run for a step whose outcome was unknown, so it first
+ * learns what happened: replaying the step's own key returns the stored result (or performs it,
+ * which is then undone at once), and the payment is looked up by order. A definite refusal of
+ * an undo (already released, expired, refunded, nothing there) means there is nothing to undo.
+ */
+export function undoActions(c: Clients): Record<CheckoutStep, (o: OrderRow) => Promise<void>> {
+  const reason = 'checkout failed';
+  return {
+    reserve: async (o) => void (await c.catalog.release(o.id, stepKey(o.id, 'reserve', true))),
+    hold: async (o) => {
+      const holdId = o.hold_id ?? (await c.loyalty.hold(holdBody(o), stepKey(o.id, 'hold'))).id;
+      await c.loyalty.release(holdId, stepKey(o.id, 'hold', true));
+    },
+    charge: async (o) => {
+      const paymentId = o.payment_id ?? (await c.payments.byOrder(o.id))?.id;
+      if (!paymentId) return;
+      await c.payments.refund({ payment_id: paymentId, reason }, stepKey(o.id, 'charge', true));
+    },
+    capture: async (o) => {
+      const txId =
+        o.points_transaction_id ??
+        (await c.loyalty.capture(o.hold_id!, stepKey(o.id, 'capture'))).transaction_id;
+      if (!txId) return;
+      await c.loyalty.reverse(txId, { reason }, stepKey(o.id, 'capture', true));
+    },
+    commit: async (o) => void (await c.catalog.restock(o.id, stepKey(o.id, 'commit', true))),
+  };
+}
+
+/** What the checkout answers when a step was refused: the dependency's problem, re-homed. */
+export function problemOf(err: ServiceProblem): StoredProblem {
+  const { type: _t, title, status: _s, detail, instance: _i, ...extensions } = err.problem;
+  const passThrough = err.status === 402 || err.status === 409 || err.status === 422;
+  return {
+    // A product that vanished between pricing and reservation is the request's problem (422);
+    // any other refusal (400/401/403) is ours, not the client's: a bad gateway.
+    status: passThrough ? err.status : err.status === 404 ? 422 : 502,
+    slug: passThrough || err.status === 404 ? err.slug : 'checkout-step-refused',
+    title: passThrough ? title : 'Checkout could not complete',
+    detail: detail ?? title,
+    extensions,
+  };
+}
+
+const gaveUpProblem = (step: CheckoutStep, attempts: number): StoredProblem => ({
+  status: 503,
+  slug: 'dependency-unavailable',
+  title: 'Service Unavailable',
+  detail: `The ${step} step stayed unanswered after ${attempts} attempts; the order was cancelled`,
+  extensions: { step },
+});
+
+export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
+  const { db, options } = deps;
+  const forward = forwardActions(deps.clients);
+  const undo = undoActions(deps.clients);
+
+  /** Records a step's result and the saga's new position in one transaction, fenced by lease. */
+  const record = (
+    o: OrderRow,
+    owner: string,
+    patch: OrderPatch,
+    entry: {
+      step: string;
+      action: 'run' | 'undo';
+      outcome: 'ok' | 'failed';
+      detail: string | null;
+    },
+    then?: (q: Queryable) => Promise<void>,
+  ): Promise<boolean> =>
+    db.tx(async (q) => {
+      if (!(await ordersRepository.patchLeased(q, o.id, owner, options.leaseMs, patch)))
+        return false;
+      await ordersRepository.log(q, o.id, entry.step, entry.action, entry.outcome, entry.detail);
+      await then?.(q);
+      return true;
+    });
+
+  /** Unknown outcome: note it and give the saga back, to be retried after a backoff. */
+  async function postpone(o: OrderRow, owner: string, action: 'run' | 'undo', err: unknown) {
+    const attempts = o.saga_attempts + 1;
+    const detail = describeError(err);
+    const delay = retryDelayMs(attempts, options.retryBaseMs, options.retryMaxMs);
+    if (action === 'undo' && attempts >= options.attemptsMax)
+      deps.log.error(
+        { order_id: o.id, step: o.saga_step, attempts, err: detail },
+        'undo keeps failing',
+      );
+    const kept = await db.tx(async (q) => {
+      const patch = { saga_attempts: attempts, saga_last_error: detail };
+      if (!(await ordersRepository.releaseLease(q, o.id, owner, delay, patch))) return false;
+      await ordersRepository.log(q, o.id, o.saga_step!, action, 'unknown', detail);
+      return true;
+    });
+    return kept ? 'pending' : 'lost';
+  }
+
+  async function runStep(o: OrderRow, items: readonly ItemRow[], owner: string): Promise<Step> {
+    const step = o.saga_step!;
+    let patch: OrderPatch;
+    try {
+      patch = await forward[step](o, items);
+    } catch (err) {
+      if (isDefinite(err)) return failForward(o, owner, step, err);
+      if (o.saga_attempts + 1 < options.attemptsMax) return postpone(o, owner, 'run', err);
+      // Unknown for too long: undo this step too, since it may have happened.
+      const failure = gaveUpProblem(step, o.saga_attempts + 1);
+      const detail = describeError(err);
+      const entry = { step, action: 'run' as const, outcome: 'failed' as const, detail };
+      const to = { saga_state: 'compensating' as const, saga_step: step, saga_attempts: 0 };
+      const ok = await record(
+        o,
+        owner,
+        { ...to, saga_last_error: detail, saga_failure: failure },
+        entry,
+      );
+      return ok ? 'continue' : 'lost';
+    }
+    const next = nextStep(step, needsOf(o));
+    const position: OrderPatch = next
+      ? { saga_step: next, saga_attempts: 0, saga_last_error: null }
+      : { saga_step: null, saga_state: 'completed', status: 'processing', saga_attempts: 0 };
+    const entry = { step, action: 'run' as const, outcome: 'ok' as const, detail: null };
+    const ok = await record(o, owner, { ...patch, ...position }, entry, async (q) => {
+      if (!next) await markPaid(q, { ...o, ...patch });
+    });
+    if (!ok) return 'lost';
+    if (options.afterStep?.(step, o.id) === 'abandon') return 'abandoned';
+    return 'continue';
+  }
+
+  /** The step was refused: undo the steps before it, newest first, then cancel. */
+  async function failForward(o: OrderRow, owner: string, step: CheckoutStep, err: ServiceProblem) {
+    const back = previousStep(step, needsOf(o));
+    const failure = problemOf(err);
+    const detail = describeError(err);
+    const entry = { step, action: 'run' as const, outcome: 'failed' as const, detail };
+    const patch: OrderPatch = back
+      ? { saga_state: 'compensating', saga_step: back, saga_attempts: 0 }
+      : { ...cancelledPatch(failure), saga_attempts: 0 };
+    const ok = await record(
+      o,
+      owner,
+      { ...patch, saga_last_error: detail, saga_failure: failure },
+      entry,
+      async (q) => {
+        if (!back) await markCancelled(q, o, failure.detail);
+      },
+    );
+    if (!ok) return 'lost';
+    return back ? 'continue' : 'compensated';
+  }
+
+  async function undoStep(o: OrderRow, owner: string): Promise<Step> {
+    const step = o.saga_step!;
+    let detail: string | null = null;
+    try {
+      await undo[step](o);
+    } catch (err) {
+      if (!isDefinite(err)) return postpone(o, owner, 'undo', err);
+      detail = `nothing to undo: ${describeError(err)}`;
+    }
+    const back = previousStep(step, needsOf(o));
+    const failure = o.saga_failure ?? gaveUpProblem(step, o.saga_attempts);
+    const patch: OrderPatch = back
+      ? { saga_step: back, saga_attempts: 0 }
+      : { ...cancelledPatch(failure), saga_attempts: 0 };
+    const entry = { step, action: 'undo' as const, outcome: 'ok' as const, detail };
+    const ok = await record(o, owner, patch, entry, async (q) => {
+      if (!back) await markCancelled(q, o, failure.detail);
+    });
+    if (!ok) return 'lost';
+    return back ? 'continue' : 'compensated';
+  }
+
+  async function markPaid(q: Queryable, o: OrderRow): Promise<void> {
+    await ordersRepository.history(q, o.id, 'pending', 'processing', 'paid', null);
+    await q.query(
+      'UPDATE orders.orders SET saga_lease_owner = NULL, saga_lease_until = NULL WHERE id = $1',
+      [o.id],
+    );
+    await deps.events.publish(q, orderPaid, { subject: o.id, data: eventData('order_paid', o) });
+  }
+
+  async function markCancelled(q: Queryable, o: OrderRow, reason: string): Promise<void> {
+    await ordersRepository.history(q, o.id, 'pending', 'cancelled', reason, null);
+    await q.query(
+      'UPDATE orders.orders SET saga_lease_owner = NULL, saga_lease_until = NULL WHERE id = $1',
+      [o.id],
+    );
+    await deps.events.publish(q, orderCancelled, {
+      subject: o.id,
+      data: { ...eventData('order_cancelled', o), refunded_cash: 0, reversed_points: 0, reason },
+    });
+  }
+
+  return {
+    async run(orderId, owner) {
+      let items: ItemRow[] | undefined;
+      for (;;) {
+        const o = await ordersRepository.find(db, orderId);
+        if (o?.saga_state === 'completed') return 'completed';
+        if (o?.saga_state === 'compensated') return 'compensated';
+        if (!o || o.saga_lease_owner !== owner) return 'lost';
+        items ??= (await ordersRepository.items(db, [orderId])).get(orderId) ?? [];
+        const r =
+          o.saga_state === 'forward' ? await runStep(o, items, owner) : await undoStep(o, owner);
+        if (r !== 'continue') return r;
+      }
+    },
+  };
+}
+
+const needsOf = (o: OrderRow) => ({ pointsUsed: o.points_used, cashAmount: o.cash_amount });
+
+const cancelledPatch = (failure: StoredProblem): OrderPatch => ({
+  status: 'cancelled',
+  saga_state: 'compensated',
+  saga_step: null,
+  payment_token: null,
+  cancel_reason: failure.detail,
+});
+
+/** The data every order event carries (the seed's fields plus how the order was paid). */
+export function eventData(eventType: string, o: OrderRow) {
+  return {
+    event_type: eventType,
+    order_id: o.id,
+    user_id: o.user_id,
+    total_amount: o.total_amount,
+    cash_amount: o.cash_amount,
+    points_used: o.points_used,
+    currency: o.currency,
+    timestamp: new Date().toISOString(),
+  };
+}

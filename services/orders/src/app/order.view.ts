@@ -1,0 +1,65 @@
+import { ProblemError, type Outcome } from '@redemption/kernel';
+import type { ItemRow, OrderRow } from '../store/orders.repository.ts';
+
+/** The order as the API shows it (snake_case; amounts in integer minor units). */
+export function orderView(o: OrderRow, items: readonly ItemRow[]) {
+  return {
+    id: o.id,
+    user_id: o.user_id,
+    status: o.status,
+    currency: o.currency,
+    total_amount: o.total_amount,
+    points_used: o.points_used,
+    points_value: o.points_value,
+    cash_amount: o.cash_amount,
+    refunded_cash: o.refunded_cash,
+    reversed_points: o.reversed_points,
+    items: items.map((i) => ({
+      product_id: i.product_id,
+      product_name: i.product_name,
+      unit_price: i.unit_price,
+      quantity: i.quantity,
+      line_total: i.unit_price * i.quantity,
+    })),
+    shipping_address: o.shipping_address,
+    payment_id: o.payment_id,
+    cancel_reason: o.cancel_reason,
+    checkout: {
+      state: o.saga_state,
+      step: o.saga_step,
+      attempts: o.saga_attempts,
+      last_error: o.saga_last_error,
+    },
+    created_at: o.created_at.toISOString(),
+    updated_at: o.updated_at.toISOString(),
+  };
+}
+
+export type OrderView = ReturnType<typeof orderView>;
+
+/** The problem a failed checkout answers with, naming the order it cancelled. */
+export function checkoutProblem(o: OrderRow): ProblemError {
+  const f = o.saga_failure ?? {
+    status: 409,
+    slug: 'order-cancelled',
+    title: 'Conflict',
+    detail: o.cancel_reason ?? 'The order was cancelled',
+    extensions: {},
+  };
+  return new ProblemError(f.status, f.slug, f.title, f.detail, { ...f.extensions, order_id: o.id });
+}
+
+export const locationOf = (orderId: string): string => `/api/orders/${orderId}`;
+
+/**
+ * What POST /api/orders answers for an order in its current state: 201 once paid, the failure
+ * (after compensation) once cancelled, 202 while the outcome is still being worked out.
+ */
+export function checkoutOutcome(o: OrderRow, items: readonly ItemRow[]): Outcome {
+  if (o.saga_state === 'compensated') {
+    const p = checkoutProblem(o);
+    return { statusCode: p.status, body: p.toBody(locationOf(o.id)) };
+  }
+  if (o.saga_state === 'completed') return { statusCode: 201, body: orderView(o, items) };
+  return { statusCode: 202, body: orderView(o, items) };
+}
