@@ -29,7 +29,7 @@ import {
   type OrderRow,
   type ShippingAddress,
 } from '../store/orders.repository.ts';
-import { eventData, isDefinite, type CheckoutSaga, type Clients } from './checkout.saga.ts';
+import { eventData, type CheckoutSaga, type Clients } from './checkout.saga.ts';
 
 export interface OrdersDeps {
   db: Db;
