@@ -53,7 +53,7 @@ const r = await autocannon({
   url: job.url,
   connections: job.connections,
   duration: job.durationS,
-  requests: [{ setupRequest: () => request() }],
+  requests: [{ setupRequest: (req) => ({ ...req, ...request() }) }],
 });
 const statuses: Record<string, number> = {};
 for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statuses[code] = s.count ?? 0;
