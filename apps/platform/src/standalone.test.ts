@@ -5,6 +5,48 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { memberJourney, slowRegistration } from './testing/http-journey.ts';
 import { spawnPlatform, type Running } from './testing/spawn-platform.ts';
 
+const json = { 'content-type': 'application/json' };
+
+/** A member buys a seeded reward with a card through the one process (in-process calls). */
+async function cashCheckout(base: string): Promise<void> {
+  const list = (await (await fetch(`${base}/api/products?in_stock=true&limit=1`)).json()) as {
+    items: Array<{ id: string; price: number }>;
+  };
+  const product = list.items[0]!;
+  const name = `s${Date.now()}`;
+  const password = 'a long enough passphrase';
+  const reg = await fetch(`${base}/api/users/register`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ username: name, email: `${name}@example.com`, password }),
+  });
+  expect(reg.status).toBe(201);
+  const login = await fetch(`${base}/api/users/login`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ username: name, password }),
+  });
+  const token = ((await login.json()) as { access_token: string }).access_token;
+  const order = await fetch(`${base}/api/orders`, {
+    method: 'POST',
+    headers: { ...json, authorization: `Bearer ${token}`, 'idempotency-key': `k-${name}` },
+    body: JSON.stringify({
+      items: [{ product_id: product.id, quantity: 1 }],
+      shipping_address: {
+        name: 'Sam',
+        line1: '2 Quay',
+        city: 'Faro',
+        postal_code: '8000-001',
+        country: 'PT',
+      },
+      payment: { method: 'card', token: 'tok_mastercard' },
+    }),
+  });
+  const body = (await order.json()) as Record<string, unknown>;
+  expect(order.status, JSON.stringify(body)).toBe(201);
+  expect(body).toMatchObject({ status: 'processing', total_amount: product.price });
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'redemption-standalone-'));
 const env = {
   DATA_DIR: dataDir,
@@ -35,6 +77,7 @@ describe('redemption start (standalone, embedded PostgreSQL)', () => {
     });
     expect(adminLogin.status).toBe(200);
     await memberJourney(running.baseUrl);
+    await cashCheckout(running.baseUrl);
   });
 
   it('finishes a slow request after SIGTERM, then exits 0', async () => {
