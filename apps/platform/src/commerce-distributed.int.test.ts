@@ -134,25 +134,19 @@ describe.skipIf(!gate.url)('commerce through the gateway (distributed, PostgreSQ
     expect(earned.status).toBe(201);
 
     const pointsToUse = Math.min(1_000, price - 1);
-    const order = await call(
-      gw,
-      'POST',
-      '/api/orders',
-      {
-        items: [{ product_id: product['id'], quantity: 1 }],
-        shipping_address: {
-          name: 'Dana Member',
-          line1: '1 Harbour Road',
-          city: 'Porto',
-          postal_code: '4000-001',
-          country: 'PT',
-        },
-        points_to_use: pointsToUse,
-        payment: { method: 'card', token: 'tok_visa' },
+    const orderBody = (cardToken: string) => ({
+      items: [{ product_id: product['id'], quantity: 1 }],
+      shipping_address: {
+        name: 'Dana Member',
+        line1: '1 Harbour Road',
+        city: 'Porto',
+        postal_code: '4000-001',
+        country: 'PT',
       },
-      token,
-      randomUUID(),
-    );
+      points_to_use: pointsToUse,
+      payment: { method: 'card', token: cardToken },
+    });
+    const order = await call(gw, 'POST', '/api/orders', orderBody('tok_visa'), token, randomUUID());
     expect(order.status, JSON.stringify(order.json)).toBe(201);
     expect(order.json['status']).toBe('processing');
     const orderId = order.json['id'] as string;
@@ -173,18 +167,7 @@ describe.skipIf(!gate.url)('commerce through the gateway (distributed, PostgreSQ
       gw,
       'POST',
       '/api/orders',
-      {
-        items: [{ product_id: product['id'], quantity: 1 }],
-        shipping_address: {
-          name: 'Dana Member',
-          line1: '1 Harbour Road',
-          city: 'Porto',
-          postal_code: '4000-001',
-          country: 'PT',
-        },
-        points_to_use: pointsToUse,
-        payment: { method: 'card', token: 'tok_chargeDeclined' },
-      },
+      orderBody('tok_chargeDeclined'),
       token,
       randomUUID(),
     );
