@@ -86,8 +86,14 @@ export const loyaltyModule: ServiceModule = {
             );
           },
         },
-        // Points for paid orders, taken back in proportion on refunds (exactly once: see there).
-        orderEarningsSubscription(config.earnPointsPerUnit, ctx.log),
+        // Points for paid orders: pending until the return window closes, then earned (decision 006).
+        orderEarningsSubscription(
+          {
+            earnPointsPerUnit: config.earnPointsPerUnit,
+            returnWindowDays: config.earnReturnWindowDays,
+          },
+          ctx.log,
+        ),
       ],
       async close() {
         stopOrderEarnings();

@@ -299,6 +299,13 @@ export const platformVars = {
       'points earned per whole currency unit paid in cash for an order, before the tier multiplier',
     parse: int(0, 10_000),
   },
+  earnReturnWindowDays: {
+    name: 'EARN_RETURN_WINDOW_DAYS',
+    default: '14',
+    description:
+      'days after delivery that points earned on an order stay pending (visible, not spendable); a cancellation or refund before then shrinks or voids them',
+    parse: int(0, 365),
+  },
   shutdownTimeoutMs: {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '25000',

@@ -1,5 +1,6 @@
-import { orderCancelled, orderPaid, orderRefunded } from '@redemption/contracts';
+import { orderCancelled, orderDelivered, orderPaid, orderRefunded } from '@redemption/contracts';
 import type { Logger, Queryable, Subscription } from '@redemption/kernel';
+import { releaseAt } from '../domain/order-earnings.ts';
 import { orderEarnId } from './deterministic-id.ts';
 
 export const orderEarningsGroup = 'loyalty.order-earnings';
@@ -48,33 +49,55 @@ export function readOrderPaid(data: unknown): OrderPaid {
 export const basePointsFor = (cashAmount: number, earnPointsPerUnit: number): number =>
   Math.floor((cashAmount * earnPointsPerUnit) / minorUnitsPerUnit);
 
+export interface OrderEarningsOptions {
+  earnPointsPerUnit: number;
+  /** Days after delivery that the points stay pending (EARN_RETURN_WINDOW_DAYS). */
+  returnWindowDays: number;
+}
+
 /**
- * Earning from orders, exactly once.
+ * Earning from orders, exactly once, and only for money kept.
  *
- * The handler does not call the ledger: it records the earning in `order_earnings` inside the
- * consumer's inbox transaction, keyed by order id, and the order-earnings worker applies it
- * through the batched ledger, marking the row earned in the ledger batch's own transaction.
- * So the inbox and the earning commit together (a redelivery, or a second order_paid for the
- * same order, finds the row and does nothing), and the earn and its "earned" mark commit
- * together (no window where one is committed without the other). The earn's transaction id is
- * derived from the order id; the ledger refuses an id it already has, so two workers (two
- * pods) picking up the same pending row still earn once.
+ * order_paid records the earning as *pending* (visible, not spendable); order_delivered sets when
+ * it is released (delivery + return window); cancellations and refunds lower the cash it counts,
+ * and a full one voids it. The order-earnings worker earns released rows through the batched
+ * ledger, marking them earned in the ledger batch's own transaction (decision 006).
+ *
+ * The handler does not call the ledger: it records in `order_earnings` inside the consumer's
+ * inbox transaction, keyed by order id, so the inbox and the record commit together (a
+ * redelivery, or a second order_paid for the same order, finds the row and does nothing), and
+ * the earn and its "earned" mark commit together. The earn's transaction id is derived from the
+ * order id; the ledger refuses an id it already has, so two workers still earn once.
  * Calling the ledger from the handler instead would leave a window between the ledger's commit
  * and the inbox commit, hold a connection while waiting for a batch, and deadlock outright on
  * the embedded database, which runs one transaction at a time.
  */
-export function orderEarningsSubscription(earnPointsPerUnit: number, log: Logger): Subscription {
+export function orderEarningsSubscription(opts: OrderEarningsOptions, log: Logger): Subscription {
   return {
     group: orderEarningsGroup,
     topics: [orderPaid.topic],
-    definitions: [orderPaid, orderCancelled, orderRefunded],
+    definitions: [orderPaid, orderDelivered, orderCancelled, orderRefunded],
     handler: async (event, q) => {
       if (event.type === orderPaid.type)
-        return recordOrderPaid(q, readOrderPaid(event.data), earnPointsPerUnit);
+        return recordOrderPaid(q, readOrderPaid(event.data), opts.earnPointsPerUnit);
+      if (event.type === orderDelivered.type)
+        return recordDelivered(q, event.data, opts.returnWindowDays);
       if (event.type === orderCancelled.type || event.type === orderRefunded.type)
         return recordRefund(q, event.data, log);
     },
   };
+}
+
+/** Starts the return window: the points are released `returnWindowDays` after delivery. */
+async function recordDelivered(q: Queryable, data: unknown, returnWindowDays: number) {
+  const orderId = text(data, 'order_id');
+  const deliveredAt = new Date(text(data, 'timestamp'));
+  if (Number.isNaN(deliveredAt.getTime())) throw new Error('event data.timestamp is not a date');
+  // Once: a redelivered or repeated order_delivered does not push the release back.
+  await q.query(
+    'UPDATE loyalty.order_earnings SET release_at = $2 WHERE order_id = $1 AND release_at IS NULL',
+    [orderId, releaseAt(deliveredAt, returnWindowDays)],
+  );
 }
 
 export async function recordOrderPaid(
@@ -99,8 +122,10 @@ export async function recordOrderPaid(
 /**
  * Raises the order's refunded total: to the event's running `total_refunded_cash` when it has
  * one (order_refunded; a duplicate event then changes nothing), else by its `refunded_cash`
- * (order_cancelled: what this cancellation gave back), capped at what was paid. The worker
- * reverses the earned points in proportion. Once per event, by the inbox.
+ * (order_cancelled: what this cancellation gave back), capped at what was paid. Pending points
+ * shrink with it (the worker earns only what the kept cash is worth) and a full refund voids
+ * them at once, unless a worker's earn is in flight: then the worker reverses after the earn.
+ * Earned points are reversed in proportion by the worker. Once per event, by the inbox.
  */
 async function recordRefund(q: Queryable, data: unknown, log: Logger): Promise<void> {
   const orderId = text(data, 'order_id');
@@ -118,6 +143,14 @@ async function recordRefund(q: Queryable, data: unknown, log: Logger): Promise<v
   );
   // Orders publishes an order's events keyed by the order, so order_paid precedes its refunds;
   // no row means the order earned nothing (e.g. paid in points only).
-  if (res.rows.length === 0)
+  if (res.rows.length === 0) {
     log.debug({ order_id: orderId }, 'refund for an order that earned no points');
+    return;
+  }
+  await q.query(
+    `UPDATE loyalty.order_earnings SET status = 'voided'
+     WHERE order_id = $1 AND status = 'pending' AND refunded_cash >= cash_amount
+       AND (claimed_until IS NULL OR claimed_until < clock_timestamp())`,
+    [orderId],
+  );
 }

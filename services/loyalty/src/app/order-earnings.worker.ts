@@ -1,4 +1,5 @@
 import type { Attempt, Db, Logger, ProblemError, Queryable } from '@redemption/kernel';
+import { keptBasePoints } from '../domain/order-earnings.ts';
 import { orderReversalId } from './deterministic-id.ts';
 import type { Ledger } from './ledger.service.ts';
 import type { OpResult } from './ledger-ops.ts';
@@ -22,48 +23,87 @@ async function updateOne(q: Queryable, sql: string, params: unknown[]): Promise<
   if (res.rowCount !== 1) throw new Error(`order earning changed concurrently: ${sql}`);
 }
 
-/** Applies pending order earnings through the ledger; the "earned" mark commits with the earn. */
+/** How long a worker owns a released earning while its earn is in flight. */
+export const earnClaimMs = 60_000;
+
+interface ReleasedRow {
+  order_id: string;
+  member_id: string;
+  base_points: number;
+  cash_amount: number;
+  refunded_cash: number;
+  transaction_id: string;
+}
+
+/**
+ * Claims earnings whose return window has passed. The claim keeps a second worker from
+ * submitting the same earn and the refund consumer from voiding a row whose earn is in flight
+ * (a refund that lands meanwhile is reversed after the earn instead).
+ */
+async function claimReleased(db: Db): Promise<ReleasedRow[]> {
+  const { rows } = await db.query<ReleasedRow>(
+    `UPDATE loyalty.order_earnings SET claimed_until = clock_timestamp() + make_interval(secs => $2)
+     WHERE order_id IN (
+       SELECT order_id FROM loyalty.order_earnings
+       WHERE status = 'pending' AND release_at <= clock_timestamp()
+         AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
+       ORDER BY release_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+     RETURNING order_id, member_id, base_points, cash_amount, refunded_cash, transaction_id`,
+    [orderEarningsRoundMax, earnClaimMs / 1000],
+  );
+  return rows;
+}
+
+/** Earns released earnings through the ledger; the "earned" mark commits with the earn. */
 async function applyEarns(db: Db, ledger: Ledger, log: Logger): Promise<number> {
-  const { rows } = await db.query<{
-    order_id: string;
-    member_id: string;
-    base_points: number;
-    transaction_id: string;
-  }>(
-    "SELECT order_id, member_id, base_points, transaction_id FROM loyalty.order_earnings WHERE status = 'pending' ORDER BY created_at LIMIT $1",
-    [orderEarningsRoundMax],
-  );
-  const results = await Promise.all(
-    rows.map(async (r) => {
-      const attempt = attemptRecording((q, body) =>
-        updateOne(
-          q,
-          "UPDATE loyalty.order_earnings SET status = 'earned', earned_points = $2 WHERE order_id = $1 AND status = 'pending'",
-          [r.order_id, body['points']],
-        ),
-      );
-      const op = {
-        kind: 'earn' as const,
-        id: r.transaction_id,
-        memberId: r.member_id,
-        points: r.base_points,
-        reason: 'order',
-        reference: `order:${r.order_id}`,
-        actorId: systemActor,
-      };
-      const res = await ledger.submit({ op, attempt });
-      if (!res.ok) await settleRefusedEarn(db, r.order_id, res.problem, log);
-      return res.ok;
-    }),
-  );
+  const rows = await claimReleased(db);
+  const results = await Promise.all(rows.map((r) => earnReleased(db, ledger, r, log)));
   return results.filter(Boolean).length;
+}
+
+async function earnReleased(db: Db, ledger: Ledger, r: ReleasedRow, log: Logger) {
+  const points = keptBasePoints({
+    cashAmount: Number(r.cash_amount),
+    refundedCash: Number(r.refunded_cash),
+    basePoints: Number(r.base_points),
+  });
+  if (points < 1) {
+    // Everything was refunded before the window closed: nothing is owed, nothing to take back.
+    await db.query(
+      "UPDATE loyalty.order_earnings SET status = 'voided', claimed_until = NULL WHERE order_id = $1 AND status = 'pending'",
+      [r.order_id],
+    );
+    return false;
+  }
+  const attempt = attemptRecording((q, body) =>
+    updateOne(
+      q,
+      `UPDATE loyalty.order_earnings SET status = 'earned', earned_points = $2,
+         refunded_cash_at_earn = $3, claimed_until = NULL
+       WHERE order_id = $1 AND status = 'pending'`,
+      [r.order_id, body['points'], r.refunded_cash],
+    ),
+  );
+  const op = {
+    kind: 'earn' as const,
+    id: r.transaction_id,
+    memberId: r.member_id,
+    points,
+    reason: 'order',
+    reference: `order:${r.order_id}`,
+    actorId: systemActor,
+  };
+  const res = await ledger.submit({ op, attempt });
+  if (!res.ok) await settleRefusedEarn(db, r.order_id, res.problem, log);
+  return res.ok;
 }
 
 async function settleRefusedEarn(db: Db, orderId: string, p: ProblemError, log: Logger) {
   // Another pod earned it first (its batch also marked the row); this heals a row left pending.
   if (p.slug === 'already-applied') {
     await db.query(
-      `UPDATE loyalty.order_earnings e SET status = 'earned', earned_points = t.points
+      // The earn's own cash basis is not known here; 0 (all of it) never takes back too much.
+      `UPDATE loyalty.order_earnings e SET status = 'earned', earned_points = t.points, claimed_until = NULL
        FROM loyalty.transactions t WHERE e.order_id = $1 AND e.status = 'pending' AND t.id = e.transaction_id`,
       [orderId],
     );
@@ -71,7 +111,7 @@ async function settleRefusedEarn(db: Db, orderId: string, p: ProblemError, log: 
   }
   log.warn({ order_id: orderId, problem: p.slug }, 'order earning refused');
   await db.query(
-    "UPDATE loyalty.order_earnings SET status = 'refused', refusal = $2 WHERE order_id = $1 AND status = 'pending'",
+    "UPDATE loyalty.order_earnings SET status = 'refused', refusal = $2, claimed_until = NULL WHERE order_id = $1 AND status = 'pending'",
     [orderId, p.slug],
   );
 }
@@ -84,8 +124,8 @@ interface RefundRow {
 }
 
 /**
- * Reverses earned points in proportion to the cash refunded: the target is
- * floor(earned × refunded_cash / cash_amount), and each round reverses what the target exceeds
+ * Reverses earned points in proportion to the cash refunded after the earn (`reversalTarget` in
+ * domain/order-earnings.ts, here in SQL), and each round reverses what the target exceeds
  * the points already settled by. The reversal id is derived from (order, settled so far), so
  * two workers reading the same state submit the same id and the ledger applies it once.
  */
@@ -94,8 +134,10 @@ async function applyRefunds(db: Db, ledger: Ledger, log: Logger): Promise<number
     // numeric: points × minor units can pass bigint's range; div() rounds down (both ≥ 0).
     `SELECT order_id, transaction_id, reversed_points, target FROM (
        SELECT order_id, transaction_id, reversed_points, created_at,
-         div(earned_points::numeric * refunded_cash, cash_amount)::bigint AS target
-       FROM loyalty.order_earnings WHERE status = 'earned' AND refunded_cash > 0) x
+         div(earned_points::numeric * (refunded_cash - refunded_cash_at_earn),
+             cash_amount - refunded_cash_at_earn)::bigint AS target
+       FROM loyalty.order_earnings
+       WHERE status = 'earned' AND refunded_cash > refunded_cash_at_earn) x
      WHERE target > reversed_points ORDER BY created_at LIMIT $1`,
     [orderEarningsRoundMax],
   );
@@ -123,6 +165,8 @@ async function reverseFor(db: Db, ledger: Ledger, r: RefundRow, log: Logger): Pr
   if (res.ok || res.problem.slug === 'already-applied') return res.ok;
   // The member already spent some (insufficient-points: `available`) or an admin already
   // reversed part of the earn (`remaining`): take back what is there, write the rest off.
+  // Members cannot get here on their own: earned points are spendable only after the return
+  // window, and a member can cancel only before shipping; a later refund is an admin's call.
   const there = Number(res.problem.extensions['available'] ?? res.problem.extensions['remaining']);
   if (!Number.isSafeInteger(there) || there < 0) {
     log.warn({ order_id: r.order_id, problem: res.problem.slug }, 'refund reversal refused');

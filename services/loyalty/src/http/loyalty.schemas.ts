@@ -134,6 +134,21 @@ export const AccountView = Type.Object(
     available: Int,
     tier: Type.String(),
     expiring: Type.Array(Type.Object({ points: Int, expires_at: DateTime })),
+    pending: Type.Integer({
+      minimum: 0,
+      description:
+        'points earned on orders not yet spendable: released when the order is delivered and its return window has passed (before any tier bonus, which applies at release); not part of the balance',
+    }),
+    pending_earnings: Type.Array(
+      Type.Object({
+        order_id: Type.String(),
+        points: Int,
+        release_at: Type.Union([DateTime, Type.Null()], {
+          description: 'null until the order is delivered',
+        }),
+      }),
+      { description: 'the pending earnings released soonest (at most 5)' },
+    ),
   },
   {
     description: 'The account',
@@ -145,6 +160,8 @@ export const AccountView = Type.Object(
         available: 1_000,
         tier: 'silver',
         expiring: [{ points: 1_500, expires_at: ex.expiry }],
+        pending: 300,
+        pending_earnings: [{ order_id: ex.operation, points: 300, release_at: ex.later }],
       },
     ],
   },

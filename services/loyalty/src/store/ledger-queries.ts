@@ -1,5 +1,6 @@
 import type { Queryable } from '@redemption/kernel';
 import { badRequest } from '@redemption/kernel';
+import { pendingEarnings, type PendingEarningView } from './order-earnings.queries.ts';
 
 export const expiringShownMax = 5;
 export const historyPageMax = 100;
@@ -11,6 +12,8 @@ export interface AccountView {
   available: number;
   tier: string;
   expiring: Array<{ points: number; expires_at: string }>;
+  pending: number;
+  pending_earnings: PendingEarningView[];
 }
 
 /** Read side of the ledger: plain queries, no locks. */
@@ -38,6 +41,7 @@ export async function accountView(
       points: l.remaining,
       expires_at: l.expires_at.toISOString(),
     })),
+    ...(await pendingEarnings(q, memberId, expiringShownMax)),
   };
 }
 

@@ -145,5 +145,31 @@ export const loyaltyMigrations: SchemaMigrations = {
         WHERE status = 'earned' AND refunded_cash > 0;
       `,
     },
+    {
+      id: '0004_order_earnings_pending',
+      sql: `
+      -- Points earned on an order stay pending (visible, not spendable) until the order is
+      -- delivered and its return window has passed (decision 006): release_at is set from
+      -- order_delivered; the worker earns what the cash still kept is worth, then. Rows left
+      -- pending under the old rule (earn at once) keep it: they are released now.
+      ALTER TABLE loyalty.order_earnings ADD COLUMN release_at timestamptz;
+      UPDATE loyalty.order_earnings SET release_at = created_at WHERE status = 'pending';
+      -- Cash already refunded when the points were earned (the earn did not count it), so
+      -- refunds after the earn are reversed in proportion to the cash the earn did count.
+      ALTER TABLE loyalty.order_earnings
+        ADD COLUMN refunded_cash_at_earn bigint NOT NULL DEFAULT 0 CHECK (refunded_cash_at_earn >= 0);
+      -- A worker claims a row while its earn is in flight, so no other worker voids it or
+      -- submits the same earn meanwhile.
+      ALTER TABLE loyalty.order_earnings ADD COLUMN claimed_until timestamptz;
+      ALTER TABLE loyalty.order_earnings DROP CONSTRAINT order_earnings_status_check;
+      ALTER TABLE loyalty.order_earnings ADD CONSTRAINT order_earnings_status_check
+        CHECK (status IN ('pending', 'earned', 'refused', 'voided'));
+      DROP INDEX loyalty.order_earnings_pending;
+      CREATE INDEX order_earnings_release ON loyalty.order_earnings (release_at)
+        WHERE status = 'pending';
+      CREATE INDEX order_earnings_member_pending ON loyalty.order_earnings (member_id)
+        WHERE status = 'pending';
+      `,
+    },
   ],
 };
