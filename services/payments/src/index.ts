@@ -21,9 +21,17 @@ export const paymentsModule: ServiceModule = {
     const webhooks = createStripeWebhookService({
       db: ctx.db,
       events: ctx.events,
+      log: ctx.log,
       webhookSecret: ctx.config.stripeWebhookSecret,
     });
     ctx.log.info({ provider: provider.name }, 'payments provider');
+    // Without the secret every webhook is refused (503), so charges whose answer was lost and
+    // refunds made in Stripe's dashboard are never reconciled: say so once, at start-up.
+    if (!ctx.config.stripeWebhookSecret)
+      ctx.log.warn(
+        { provider: provider.name },
+        'STRIPE_WEBHOOK_SECRET is not set: Stripe webhooks are refused (503) and not reconciled',
+      );
     return {
       async routes(app) {
         await paymentsRoutes(app, { payments, refunds, idempotency: ctx.idempotency });

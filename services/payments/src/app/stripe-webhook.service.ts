@@ -4,6 +4,7 @@ import {
   badRequest,
   newId,
   type Db,
+  type Logger,
   type Publisher,
   type Queryable,
 } from '@redemption/kernel';
@@ -11,6 +12,15 @@ import { paymentsRepository as payments } from '../store/payments.repository.ts'
 import { refundsRepository, webhookEventsRepository } from '../store/refunds.repository.ts';
 import { publishSucceeded } from './payment.service.ts';
 import { applyRefund } from './refund.service.ts';
+import {
+  chargeProblems,
+  envelopeProblems,
+  intentProblems,
+  type ChargeObject,
+  type EventEnvelope,
+  type IntentObject,
+  type ShapeProblem,
+} from './stripe-event-shapes.ts';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -18,21 +28,23 @@ export interface WebhookResult {
   received: true;
   /** True when this event id was handled before (Stripe redelivers). */
   duplicate: boolean;
+  /** Present (true) when a known event's object did not have the shape we read: logged, skipped. */
+  ignored?: true;
 }
 
-/** The fields of Stripe's objects we read; the rest of the payload is ignored. */
-interface IntentObject {
-  id: string;
-  amount: number;
-  currency: string;
-  metadata?: Record<string, string>;
-}
-interface ChargeObject {
-  id: string;
-  payment_intent: string | null;
-  amount_refunded: number;
-  refunds?: { data?: { id: string }[] } | null;
-}
+const invalidEvent = (detail: string, problems: ShapeProblem[]): ProblemError =>
+  new ProblemError(400, 'invalid-webhook-event', 'Invalid webhook event', detail, {
+    errors: problems.map((p) => ({
+      field: `body.${p.field}`.replace(/\.$/, ''),
+      message: p.message,
+    })),
+  });
+
+/** The event's object, checked against what we read of it; null for types we do not handle. */
+const objectProblems: Record<string, (object: unknown) => ShapeProblem[]> = {
+  'payment_intent.succeeded': intentProblems,
+  'charge.refunded': chargeProblems,
+};
 
 /**
  * Stripe webhooks: verified against STRIPE_WEBHOOK_SECRET, each event id handled once (recorded
@@ -43,11 +55,12 @@ interface ChargeObject {
 export function createStripeWebhookService(deps: {
   db: Db;
   events: Publisher;
+  log: Logger;
   webhookSecret: string | undefined;
 }) {
-  const { db, events, webhookSecret } = deps;
+  const { db, events, log, webhookSecret } = deps;
 
-  function verify(rawBody: string, signature: string | undefined): Stripe.Event {
+  function verify(rawBody: string, signature: string | undefined): EventEnvelope {
     if (!webhookSecret)
       throw new ProblemError(
         503,
@@ -57,9 +70,13 @@ export function createStripeWebhookService(deps: {
       );
     if (!signature)
       throw badRequest('The Stripe-Signature header is required', 'headers.stripe-signature');
+    let event: unknown;
     try {
-      return Stripe.webhooks.constructEvent(rawBody, signature, webhookSecret);
-    } catch {
+      event = Stripe.webhooks.constructEvent(rawBody, signature, webhookSecret);
+    } catch (err) {
+      // Signed but not JSON: only a sender holding our secret could produce it; say what is wrong.
+      if (err instanceof SyntaxError)
+        throw invalidEvent('The signed body is not JSON', [{ field: '', message: 'is not JSON' }]);
       throw new ProblemError(
         400,
         'invalid-signature',
@@ -68,6 +85,10 @@ export function createStripeWebhookService(deps: {
         { errors: [{ field: 'headers.stripe-signature', message: 'does not verify' }] },
       );
     }
+    // Not an event at all (no id, type or data.object): nothing Stripe sends; 400, no record.
+    const problems = envelopeProblems(event);
+    if (problems.length > 0) throw invalidEvent('The body is not a Stripe event', problems);
+    return event as EventEnvelope;
   }
 
   async function intentSucceeded(q: Queryable, intent: IntentObject): Promise<void> {
@@ -113,10 +134,20 @@ export function createStripeWebhookService(deps: {
   return {
     async handle(rawBody: string, signature: string | undefined): Promise<WebhookResult> {
       const event = verify(rawBody, signature);
-      return db.tx(async (q) => {
+      return db.tx(async (q): Promise<WebhookResult> => {
         if (!(await webhookEventsRepository.claim(q, event.id, event.type)))
           return { received: true, duplicate: true };
         const object: unknown = event.data.object;
+        // A known event whose object we cannot read: a retry would not fix it, and any non-2xx
+        // makes Stripe redeliver for days. Acknowledge it (recorded, so once) and say so loudly.
+        const problems = objectProblems[event.type]?.(object) ?? [];
+        if (problems.length > 0) {
+          log.warn(
+            { stripe_event_id: event.id, stripe_event_type: event.type, problems },
+            'Stripe webhook event ignored: unexpected object shape',
+          );
+          return { received: true, duplicate: false, ignored: true };
+        }
         if (event.type === 'payment_intent.succeeded')
           await intentSucceeded(q, object as IntentObject);
         if (event.type === 'charge.refunded')

@@ -152,6 +152,14 @@ export const StripeSignatureHeader = Type.Object({
 });
 
 export const WebhookAck = Type.Object(
-  { received: Type.Literal(true), duplicate: Type.Boolean() },
+  {
+    received: Type.Literal(true),
+    duplicate: Type.Boolean(),
+    ignored: Type.Optional(
+      Type.Literal(true, {
+        description: 'the event object did not have the expected shape: logged and skipped',
+      }),
+    ),
+  },
   { examples: [{ received: true, duplicate: false }] },
 );

@@ -93,6 +93,61 @@ describe('Stripe webhook', () => {
     ).toBe(1);
   });
 
+  const shapeIntent = () => ({
+    id: 'pi_shape',
+    object: 'payment_intent',
+    status: 'succeeded',
+    metadata: { order_id: newId(), member_id: newId() },
+  });
+  it.each([
+    ['an intent without amount or currency', 'payment_intent.succeeded', shapeIntent()],
+    [
+      'an intent whose amount is text',
+      'payment_intent.succeeded',
+      { ...shapeIntent(), amount: 'lots', currency: 'eur' },
+    ],
+    [
+      'a refund without amount_refunded',
+      'charge.refunded',
+      { id: 'ch_shape', object: 'charge', payment_intent: 'pi_webhook_1' },
+    ],
+    ['an object that is a string', 'payment_intent.succeeded', 'pi_shape'],
+  ])(
+    'answers 200 (ignored, logged) for a signed event with an unexpected shape: %s',
+    async (label, type, object) => {
+      const id = `evt_shape_${label.replace(/\W+/g, '_')}`;
+      const res = await signed({ id, object: 'event', type, data: { object } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ received: true, duplicate: false, ignored: true });
+      expect(
+        await count('SELECT 1 FROM payments.payments WHERE transaction_id = $1', ['pi_shape']),
+      ).toBe(0);
+      const paid = await h.call('GET', `/api/payments/order/${orderId}`, h.adminToken);
+      expect(paid.body.refunded_amount).toBe(1000);
+    },
+  );
+
+  it('refuses a signed body that is not a Stripe event (no id, type or data) with 400', async () => {
+    for (const [field, event] of [
+      ['body.id', { object: 'event', type: 'payment_intent.succeeded', data: { object: {} } }],
+      ['body.type', { id: 'evt_no_type', object: 'event', data: { object: {} } }],
+      ['body.type', { id: 'evt_long_type', type: 'x'.repeat(101), data: { object: {} } }],
+      ['body.data', { id: 'evt_no_data', object: 'event', type: 'payment_intent.succeeded' }],
+    ] as const) {
+      const res = await signed(event);
+      expect(res.statusCode, field).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json().errors[0].field).toBe(field);
+    }
+    const notJson = '{"id": "evt_broken", ';
+    const res = await post(
+      notJson,
+      Stripe.webhooks.generateTestHeaderString({ payload: notJson, secret }),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.json().type).toBe('/problems/invalid-webhook-event');
+  });
+
   it('refuses a bad or missing signature with 400 and records nothing', async () => {
     const payload = JSON.stringify({ ...intentEvent, id: 'evt_forged' });
     const wrong = Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_other' });
