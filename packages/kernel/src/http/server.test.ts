@@ -10,6 +10,16 @@ const signup = Type.Object(
   { additionalProperties: false },
 );
 
+const search = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    price: Type.Optional(Type.Number({ minimum: -5, maximum: 5 })),
+    q: Type.Optional(Type.String({ maxLength: 50 })),
+    exact: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
 async function buildApp(): Promise<App> {
   const app = await createServer({
     logger: pino({ level: 'silent' }),
@@ -25,6 +35,22 @@ async function buildApp(): Promise<App> {
   app.get('/api/items/:id', { config: { public: true } }, async (req) => ({
     id: (req.params as { id: string }).id,
   }));
+  app.post(
+    '/api/notes/:id',
+    {
+      schema: {
+        params: Type.Object({ id: Type.String({ maxLength: 20 }) }),
+        body: Type.Object({ meta: Type.Record(Type.String(), Type.Unknown()) }),
+      },
+      config: { public: true },
+    },
+    async (req) => ({ id: req.params.id, meta: req.body.meta }),
+  );
+  app.get(
+    '/api/search',
+    { schema: { querystring: search }, config: { public: true } },
+    async (req) => ({ limit: req.query.limit, q: req.query.q ?? null, exact: req.query.exact }),
+  );
   app.get('/api/boom', async () => {
     throw new Error('secret connection string postgres://admin:pw@db');
   });
@@ -47,10 +73,73 @@ describe('createServer', () => {
   const signupWith = (payload: object) =>
     app.inject({ method: 'POST', url: '/api/signups', payload });
 
-  it('runs a valid request through the TypeBox schema (coercing where allowed)', async () => {
-    const res = await signupWith({ email: 'a@b.c', age: '42' });
+  it('runs a valid request through the TypeBox schema', async () => {
+    const res = await signupWith({ email: 'a@b.c', age: 42 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ email: 'a@b.c', age: 42 });
+  });
+
+  it('never coerces body types: a numeric string, a boolean or an array is not a number', async () => {
+    for (const age of ['42', '1e400', '-1e400', true, [42], null]) {
+      const res = await signupWith({ email: 'a@b.c', age });
+      expect(res.statusCode, JSON.stringify(age)).toBe(400);
+      expect(res.json().errors[0].field).toBe('body.age');
+    }
+    expect((await signupWith({ email: 42 })).json().errors[0].field).toBe('body.email');
+  });
+
+  it('coerces querystring text into finite numbers in range, and 400s the rest', async () => {
+    const ok = await app.inject('/api/search?limit=5&price=-2.5&exact=true');
+    expect(ok.json()).toEqual({ limit: 5, q: null, exact: true });
+    expect((await app.inject('/api/search')).json().limit).toBe(20);
+    const values = ['1e400', '-1e400', 'Infinity', '-Infinity', 'NaN', '0', '101', '2.5', 'x', ''];
+    for (const v of values) {
+      const res = await app.inject(`/api/search?limit=${v}`);
+      expect(res.statusCode, v).toBe(400);
+      expect(res.headers['content-type']).toMatch(problemJson);
+      expect(res.json().errors[0].field, v).toBe('querystring.limit');
+    }
+    for (const v of ['1e400', '-1e400', 'Infinity', 'NaN', '1e308']) {
+      const res = await app.inject(`/api/search?price=${v}`);
+      expect(res.statusCode, v).toBe(400);
+      expect(res.json().errors[0].field, v).toBe('querystring.price');
+    }
+  });
+
+  it('refuses a NUL character anywhere in a body, querystring or params (PostgreSQL would 500)', async () => {
+    const body = await signupWith({ email: 'a\u0000b@c.d' });
+    expect(body.statusCode).toBe(400);
+    expect(body.headers['content-type']).toMatch(problemJson);
+    expect(body.json().errors[0]).toEqual({
+      field: 'body.email',
+      message: 'must not contain a NUL character',
+    });
+    const query = await app.inject('/api/search?q=a%00b');
+    expect(query.statusCode).toBe(400);
+    expect(query.json().errors[0].field).toBe('querystring.q');
+    const nested = await app.inject({
+      method: 'POST',
+      url: '/api/notes/n1',
+      payload: { meta: { tags: ['ok', 'bad\u0000'] } },
+    });
+    expect(nested.statusCode).toBe(400);
+    expect(nested.json().errors[0].field).toBe('body.meta.tags.1');
+    const key = await app.inject({
+      method: 'POST',
+      url: '/api/notes/n1',
+      payload: { meta: { 'k\u0000': 1 } },
+    });
+    expect(key.statusCode).toBe(400);
+    expect(key.json().errors[0].field).toBe('body.meta');
+    const param = await app.inject({
+      method: 'POST',
+      url: '/api/notes/n%00',
+      payload: { meta: {} },
+    });
+    expect(param.statusCode).toBe(400);
+    expect(param.json().errors[0].field).toBe('params.id');
+    const fine = await app.inject({ method: 'POST', url: '/api/notes/n1', payload: { meta: {} } });
+    expect(fine.json()).toEqual({ id: 'n1', meta: {} });
   });
 
   it('answers a bad field with a 400 problem naming it', async () => {

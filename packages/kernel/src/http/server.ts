@@ -16,6 +16,7 @@ import { newId } from '../ids.ts';
 import { registerErrorHandlers } from './error-handler.ts';
 import { registerHealth, type ReadinessCheck } from './health.ts';
 import { registerMetrics } from './metrics.ts';
+import { buildValidator } from './validator-compiler.ts';
 
 export const bodyLimitBytes = 64 * 1024;
 const requestTimeoutMs = 30_000;
@@ -70,14 +71,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && requestIdPattern.test(given) ? given : newId();
     },
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: false,
-      },
-    },
+    schemaController: { compilersFactory: { buildValidator } },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
