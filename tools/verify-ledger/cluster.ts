@@ -43,7 +43,8 @@ const baseEnv = (e: ClusterEnv): Record<string, string> => ({
 /** `redemption seed`: the admin and the demo members (identity publishes member_registered). */
 export async function runSeed(e: ClusterEnv): Promise<string> {
   const child = spawn(process.execPath, [cliPath, 'seed'], {
-    env: { ...process.env, ...baseEnv(e) },
+    // The harness uses the demo members; a real DATABASE_URL gets them only on request.
+    env: { ...process.env, ...baseEnv(e), DEMO_DATA: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -5,6 +5,7 @@ import {
   ConfigError,
   configTable,
   createDb,
+  demoDataWanted,
   kernelMigrations,
   listDeadLetters,
   replayDeadLetter,
@@ -29,7 +30,7 @@ const usage = `usage: redemption <command>
   serve <service>    one service alone against DATABASE_URL (distributed mode)
   serve gateway      the front door of distributed mode: /api/* to IDENTITY_URL, LOYALTY_URL, ...
   migrate            apply every service's migrations and exit
-  seed               create demo data if there is none and exit
+  seed               create the first admin (and demo data, see DEMO_DATA) and exit
   config             print the configuration variables as a Markdown table
   events dlq list [--all] [--limit N]
                      dead-lettered events (newest first; --all includes replayed ones)
@@ -50,7 +51,8 @@ async function run(
     version,
     extraRoutes: rootPage(modules, mode),
   });
-  const seeded = mode === 'standalone' && config.seedDemo ? await platform.seed() : [];
+  // Standalone creates its first admin itself; demo members and rewards per demoDataWanted.
+  const seeded = mode === 'standalone' ? await platform.seed() : [];
   await platform.app.listen({ port: config.port, host: config.host });
   const readyMs = Math.round(performance.now() - startedMs);
   installShutdown({
@@ -70,10 +72,21 @@ async function run(
     `  home      ${base}/`,
     `  API docs  ${base}/api/docs`,
     `  health    ${base}/health/ready   metrics ${base}/metrics`,
-    ...(seeded.length > 0 ? ['  demo data (first start):', ...seeded.map((l) => `    ${l}`)] : []),
+    ...(seeded.length > 0
+      ? [
+          '  created on first start:',
+          ...[...seeded, ...demoSkippedNote(config)].map((l) => `    ${l}`),
+        ]
+      : []),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 }
+
+/** Says why there are no demo members, so nobody wonders where alice went. */
+const demoSkippedNote = (config: PlatformConfig): string[] =>
+  config.databaseUrl && !demoDataWanted(config)
+    ? ['demo data skipped: DATABASE_URL is set (DEMO_DATA=1 to add demo members and rewards)']
+    : [];
 
 async function runGateway(config: PlatformConfig): Promise<void> {
   const startedMs = performance.now();
@@ -131,9 +144,8 @@ async function main(argv: string[]): Promise<void> {
       const platform = await buildPlatform({ config, modules: allModules, name: 'seed', version });
       const lines = await platform.seed();
       await platform.close();
-      return void process.stdout.write(
-        `${lines.length ? lines.join('\n') : 'demo data already present'}\n`,
-      );
+      const out = [lines.length ? lines.join('\n') : 'nothing to add', ...demoSkippedNote(config)];
+      return void process.stdout.write(`${out.join('\n')}\n`);
     }
     case 'events':
       return eventsCommand(config, argv.slice(1));

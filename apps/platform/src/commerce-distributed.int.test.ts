@@ -57,8 +57,9 @@ describe.skipIf(!gate.url)('commerce through the gateway (distributed, PostgreSQ
       EVENT_TRANSPORT: 'pg',
       REDIS_URL: '',
     };
+    // The demo rewards are what the member shops for; a real database needs the opt-in.
     await promisify(execFile)(process.execPath, [cli, 'seed'], {
-      env: { ...process.env, ...common, LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...common, DEMO_DATA: '1', LOG_LEVEL: 'warn' },
     });
     const serve = async (name: string, env: Record<string, string> = {}) => {
       const r = await spawnPlatform(['serve', name], { ...common, ...env });

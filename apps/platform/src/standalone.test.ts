@@ -64,7 +64,9 @@ afterAll(() => {
 describe('redemption start (standalone, embedded PostgreSQL)', () => {
   it('comes up ready with demo data and serves the member journey on one port', async () => {
     running = await spawnPlatform(['start'], env);
-    expect(running.stderr()).toContain('demo data (first start)');
+    expect(running.stderr()).toContain('created on first start');
+    // The embedded database is a throwaway: demo members are welcome there.
+    expect(running.stderr()).toContain('members: alice, bob, carol');
     const ready = await fetch(`${running.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: 'ok' } });
@@ -93,7 +95,7 @@ describe('redemption start (standalone, embedded PostgreSQL)', () => {
 
   it('keeps its data and does not seed twice across restarts', async () => {
     running = await spawnPlatform(['start'], env);
-    expect(running.stderr()).not.toContain('demo data (first start)');
+    expect(running.stderr()).not.toContain('created on first start');
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
   });

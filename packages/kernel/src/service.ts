@@ -34,14 +34,22 @@ export interface ServiceContext {
   };
 }
 
+export interface SeedOptions {
+  /** Add demo data (see `demoDataWanted`): never by default against a real DATABASE_URL. */
+  demo: boolean;
+}
+
 /** A running service: its routes and what else the platform needs from it. */
 export interface ServiceInstance {
   /** Registers the service's routes (a Fastify plugin body). */
   routes(app: App): Promise<void>;
   /** Signing keys' public half, when this service issues tokens (identity). */
   jwtKeys?: JWTVerifyGetKey;
-  /** Demo data for first start; returns lines to print. Must be idempotent. */
-  seed?(): Promise<string[]>;
+  /**
+   * First-start data; returns lines to print. Must be idempotent. With `demo` false only what a
+   * real deployment needs (identity's first admin); demo members and rewards only with `demo`.
+   */
+  seed?(opts: SeedOptions): Promise<string[]>;
   /** Event consumers; each group gets every event of its topics once, idempotently. */
   subscriptions?: readonly Subscription[];
   /** Background jobs to stop on shutdown. */

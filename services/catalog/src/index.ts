@@ -55,7 +55,8 @@ export const catalogModule: ServiceModule = {
           handler: async () => cacheSetup.backend.bump(),
         },
       ],
-      seed: () => seedCatalog(db, products),
+      // Demo rewards only: a real catalog is the operator's, not ours to fill.
+      seed: async ({ demo }) => (demo ? seedCatalog(db, products) : []),
       async close() {
         stopExpiry();
         await cacheSetup.stopListening();

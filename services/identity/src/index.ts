@@ -41,8 +41,13 @@ export const identityModule: ServiceModule = {
         );
         await usersRoutes(app, svc, ctx.idempotency);
       },
-      seed: () =>
-        seedIdentity(ctx.db, svc, { email: config.adminEmail, password: config.adminPassword }),
+      seed: (opts) =>
+        seedIdentity(
+          ctx.db,
+          svc,
+          { email: config.adminEmail, password: config.adminPassword },
+          opts,
+        ),
     };
   },
 };

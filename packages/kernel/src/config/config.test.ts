@@ -11,7 +11,7 @@ import {
   url,
   type VarSpec,
 } from './config.ts';
-import { loadPlatformConfig, platformVars } from './platform-config.ts';
+import { demoDataWanted, loadPlatformConfig, platformVars } from './platform-config.ts';
 
 const specs = {
   port: { name: 'PORT', default: '8080', description: 'HTTP port', parse: int(1, 65535) },
@@ -184,11 +184,11 @@ describe('platform config', () => {
       logLevel: 'info',
       corsOrigins: [],
       idempotencyTtlH: 24,
-      seedDemo: true,
       shutdownTimeoutMs: 25_000,
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
+    expect(demoDataWanted(config)).toBe(true);
   });
 
   it('hides the database and Redis URLs when they are invalid', () => {

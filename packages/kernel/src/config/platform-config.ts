@@ -112,19 +112,19 @@ export const platformVars = {
   adminEmail: {
     name: 'ADMIN_EMAIL',
     default: 'admin@redemption.local',
-    description: 'demo admin e-mail (first start)',
+    description: "first admin's e-mail (first start)",
     parse: str(254),
   },
   adminPassword: {
     name: 'ADMIN_PASSWORD',
-    description: 'demo admin password (first start); generated and printed once when unset',
+    description: "first admin's password (first start); generated and printed once when unset",
     secret: true,
     parse: str(256),
   },
-  seedDemo: {
-    name: 'SEED_DEMO',
-    default: 'true',
-    description: 'seed demo data on first start',
+  demoData: {
+    name: 'DEMO_DATA',
+    description:
+      'demo members (published password) and rewards on first start: unset = only on the embedded database (no DATABASE_URL); `1` = also against DATABASE_URL; `0` = never',
     parse: bool,
   },
   eventTransport: {
@@ -315,6 +315,14 @@ export const platformVars = {
 } satisfies Record<string, VarSpec<unknown>>;
 
 export type PlatformConfig = ReturnType<typeof loadPlatformConfig>;
+
+/**
+ * Whether first-start seeding may add demo data (members whose password is printed in the
+ * README). Never by default against a real DATABASE_URL: that may be a shared or production
+ * database, where a known password is an open door. DEMO_DATA=1 opts in explicitly.
+ */
+export const demoDataWanted = (config: Pick<PlatformConfig, 'demoData' | 'databaseUrl'>): boolean =>
+  config.demoData ?? config.databaseUrl === undefined;
 
 export function loadPlatformConfig(env: Record<string, string | undefined> = process.env) {
   return loadConfig(platformVars, env);

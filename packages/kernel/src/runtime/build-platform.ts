@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { createEventBus, type EventBus } from '../events/event-bus.ts';
 import { eventsMigrations } from '../events/events.migrations.ts';
 import { accessTokenAudience, createTokenVerifier, registerAuth } from '../auth/auth.ts';
-import type { PlatformConfig } from '../config/platform-config.ts';
+import { demoDataWanted, type PlatformConfig } from '../config/platform-config.ts';
 import { createDb } from '../db/create-db.ts';
 import type { Db } from '../db/db.ts';
 import { migrate } from '../db/migrations.ts';
@@ -13,7 +13,7 @@ import { idempotencyMigrations } from '../idempotency/idempotency.ts';
 import { createIdempotency, type Idempotency } from '../idempotency/idempotency-runner.ts';
 import { loggerOptions } from '../log/logger.ts';
 import { createRateLimiter, type RateLimiter } from '../rate-limit/index.ts';
-import type { ServiceContext, ServiceInstance, ServiceModule } from '../service.ts';
+import type { SeedOptions, ServiceContext, ServiceInstance, ServiceModule } from '../service.ts';
 import { createServiceTokens, type ServiceTokens } from '../auth/service-tokens.ts';
 import { localTransport } from '../clients/local-transport.ts';
 import {
@@ -46,8 +46,8 @@ export interface Platform {
   db: Db;
   idempotency: Idempotency;
   events: EventBus;
-  /** Runs every module's demo seed; returns what to print. */
-  seed(): Promise<string[]>;
+  /** Runs every module's first-start seed; returns what to print. Demo data per `demoDataWanted`. */
+  seed(opts?: SeedOptions): Promise<string[]>;
   /** Stops accepting, drains, then closes jobs, cache and pools (in that order). */
   close(): Promise<void>;
 }
@@ -124,9 +124,9 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     db,
     idempotency,
     events: bus,
-    async seed() {
+    async seed(seedOpts = { demo: demoDataWanted(config) }) {
       const lines: string[] = [];
-      for (const i of instances) lines.push(...((await i.seed?.()) ?? []));
+      for (const i of instances) lines.push(...((await i.seed?.(seedOpts)) ?? []));
       return lines;
     },
     async close() {

@@ -90,6 +90,15 @@ export const usersRepository = {
     return res.rowCount === 1;
   },
 
+  /** Which of `usernames` (lower case) are taken, by live or soft-deleted users alike. */
+  async existingUsernames(q: Queryable, usernames: readonly string[]): Promise<Set<string>> {
+    const { rows } = await q.query<{ name: string }>(
+      'SELECT lower(username) AS name FROM identity.users WHERE lower(username) = ANY($1)',
+      [usernames.map((u) => u.toLowerCase())],
+    );
+    return new Set(rows.map((r) => r.name));
+  },
+
   async countByRole(q: Queryable, role: Role): Promise<number> {
     const { rows } = await q.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM identity.users WHERE role = $1 AND deleted_at IS NULL',
