@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     [cli, 'start'],
     {
       DATABASE_URL: temp.url,
-      SEED_DEMO: 'true',
+      DEMO_DATA: '1',
       ADMIN_EMAIL: 'admin@bench.test',
       ADMIN_PASSWORD: 'bench-admin-password',
       // The bench logs 200 members in from one IP; the per-IP login throttle would refuse.
