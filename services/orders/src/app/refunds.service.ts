@@ -49,20 +49,50 @@ interface RefundRow {
 const refundKey = (orderId: string, refundId: string, part: string): string =>
   `order:${orderId}:refund:${refundId}:${part}`;
 
-/** Opens (or finds again, for a retry) the refund row, deciding its amounts under a row lock. */
+const refundInProgress = () =>
+  conflict('refund-in-progress', 'Another refund of this order is still being processed');
+
+/** Who runs a refund, and for how long nobody else may (see migration 0002_refund_lease). */
+interface RefundLease {
+  owner: string;
+  leaseMs: number;
+}
+
+/**
+ * Takes the lease of a pending refund nobody runs (or whose runner died: its lease ran out).
+ * False: another request is running it right now.
+ */
+async function takeRefundLease(q: Queryable, id: string, lease: RefundLease): Promise<boolean> {
+  const res = await q.query(
+    `UPDATE orders.refunds SET lease_owner = $2, lease_until = now() + $3 * interval '1 millisecond'
+     WHERE id = $1 AND state = 'pending' AND (lease_until IS NULL OR lease_until < now())`,
+    [id, lease.owner, lease.leaseMs],
+  );
+  return res.rowCount === 1;
+}
+
+/**
+ * Opens (or finds again, for a retry) the refund row, deciding its amounts under a row lock,
+ * and takes its lease: one request runs a refund at a time; a concurrent one gets 409.
+ */
 async function openRefund(
   q: Queryable,
   orderId: string,
   requestKey: string,
   amount: number | undefined,
   cancels: boolean,
+  lease: RefundLease,
 ): Promise<{ order: OrderRow; refund: RefundRow }> {
   const order = await ordersRepository.find(q, orderId, true);
   if (!order) throw notFound('order');
   const { rows } = await q.query<RefundRow>('SELECT * FROM orders.refunds WHERE request_key = $1', [
     requestKey,
   ]);
-  if (rows[0]) return { order, refund: rows[0] };
+  if (rows[0]) {
+    if (rows[0].state === 'pending' && !(await takeRefundLease(q, rows[0].id, lease)))
+      throw refundInProgress();
+    return { order, refund: rows[0] };
+  }
   const paid = cancels ? order.status === 'processing' : paidStatuses.includes(order.status);
   if (!paid)
     throw conflict(
@@ -103,8 +133,9 @@ async function openRefund(
   };
   try {
     await q.query(
-      `INSERT INTO orders.refunds (id, order_id, request_key, cash_amount, points, full_refund, cancels_order)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `INSERT INTO orders.refunds (id, order_id, request_key, cash_amount, points, full_refund, cancels_order,
+         lease_owner, lease_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + $9 * interval '1 millisecond')`,
       [
         refund.id,
         orderId,
@@ -113,11 +144,12 @@ async function openRefund(
         refund.points,
         refund.full_refund,
         cancels,
+        lease.owner,
+        lease.leaseMs,
       ],
     );
   } catch (err) {
-    if (isPgError(err, pgErrorCode.uniqueViolation))
-      throw conflict('refund-in-progress', 'Another refund of this order is still being processed');
+    if (isPgError(err, pgErrorCode.uniqueViolation)) throw refundInProgress();
     throw err;
   }
   return { order, refund };
@@ -170,17 +202,27 @@ async function executeRefund(
 export function createRefunds(deps: RefundsDeps) {
   const { db } = deps;
 
-  /** Books a finished refund: the order's totals, the refund row, and the event (one tx). */
-  async function settle(r: RefundRow, applied: { points: number; note: string | null }) {
+  /**
+   * Books a finished refund: the order's totals, the refund row, and the event (one tx). Only
+   * while this request still holds the refund's lease: if it ran out and another request took
+   * the refund over, that one books it (the calls had the same keys, so nothing applied twice).
+   */
+  async function settle(
+    r: RefundRow,
+    applied: { points: number; note: string | null },
+    owner: string,
+  ) {
     await db.tx(async (q) => {
       const o = (await ordersRepository.find(q, r.order_id, true))!;
+      const booked = await q.query(
+        `UPDATE orders.refunds SET state = 'completed', points = $2, last_error = $3, completed_at = now(),
+           lease_owner = NULL, lease_until = NULL
+         WHERE id = $1 AND state = 'pending' AND lease_owner = $4`,
+        [r.id, applied.points, applied.note, owner],
+      );
+      if (booked.rowCount !== 1) return;
       const refundedCash = o.refunded_cash + r.cash_amount;
       const reversedPoints = o.reversed_points + applied.points;
-      await q.query(
-        `UPDATE orders.refunds SET state = 'completed', points = $2, last_error = $3, completed_at = now()
-         WHERE id = $1`,
-        [r.id, applied.points, applied.note],
-      );
       const base = eventData(r.cancels_order ? 'order_cancelled' : 'order_refunded', o);
       if (r.cancels_order) {
         const reason = 'cancelled after payment';
@@ -220,7 +262,8 @@ export function createRefunds(deps: RefundsDeps) {
     requestKey: string,
     cancels = false,
   ) {
-    const opened = await db.tx((q) => openRefund(q, orderId, requestKey, amount, cancels));
+    const lease = { owner: randomUUID(), leaseMs: deps.leaseMs };
+    const opened = await db.tx((q) => openRefund(q, orderId, requestKey, amount, cancels, lease));
     const r = opened.refund;
     if (r.state === 'completed')
       return { refund: r, ...(await visibleOrder(db, orderId, systemPrincipal)) };
@@ -229,19 +272,28 @@ export function createRefunds(deps: RefundsDeps) {
     try {
       applied = await executeRefund(deps.clients, opened.order, r, deps.log);
     } catch (err) {
-      if (!isDefinite(err)) throw unavailable('payments', err);
+      if (!isDefinite(err)) {
+        // Unknown outcome: give the refund back at once, so the client's retry runs it again.
+        await db.query(
+          `UPDATE orders.refunds SET lease_owner = NULL, lease_until = NULL
+           WHERE id = $1 AND state = 'pending' AND lease_owner = $2`,
+          [r.id, lease.owner],
+        );
+        throw unavailable('payments', err);
+      }
       // The money could not go back (e.g. the payment is already refunded at the provider).
-      await db.query(`UPDATE orders.refunds SET state = 'failed', last_error = $2 WHERE id = $1`, [
-        r.id,
-        describeError(err),
-      ]);
+      await db.query(
+        `UPDATE orders.refunds SET state = 'failed', last_error = $2, lease_owner = NULL, lease_until = NULL
+         WHERE id = $1 AND state = 'pending' AND lease_owner = $3`,
+        [r.id, describeError(err), lease.owner],
+      );
       const p = problemOf(err);
       throw new ProblemError(p.status, p.slug, p.title, p.detail, {
         ...p.extensions,
         order_id: orderId,
       });
     }
-    await settle(r, applied);
+    await settle(r, applied, lease.owner);
     const done = (await db.query<RefundRow>('SELECT * FROM orders.refunds WHERE id = $1', [r.id]))
       .rows[0]!;
     return { refund: done, ...(await visibleOrder(db, orderId, systemPrincipal)) };

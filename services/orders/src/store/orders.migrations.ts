@@ -106,5 +106,14 @@ export const ordersMigrations: SchemaMigrations = {
       CREATE UNIQUE INDEX refunds_one_pending ON orders.refunds (order_id) WHERE state = 'pending';
       `,
     },
+    {
+      id: '0002_refund_lease',
+      sql: `
+      -- The request running a pending refund holds it under a lease, like a saga: a concurrent
+      -- request for the same refund (three cancels at once) is told to retry (409) instead of
+      -- running it again, and a request whose process died is taken over once the lease ends.
+      ALTER TABLE orders.refunds ADD COLUMN lease_owner uuid, ADD COLUMN lease_until timestamptz;
+      `,
+    },
   ],
 };
