@@ -148,6 +148,12 @@ function pricingOrThrow(lines: PricedLine[], input: PlaceOrderInput, pointValue:
   );
 }
 
+/** Statuses set by other routes than PATCH /status, and where. */
+const elsewhere: Partial<Record<OrderStatus, string>> = {
+  cancelled: ' here; DELETE the order to cancel it',
+  refunded: ' here; POST /api/orders/:id/refunds refunds it',
+};
+
 export function createOrderService(deps: OrdersDeps) {
   const { db, saga } = deps;
 
@@ -221,7 +227,7 @@ export function createOrderService(deps: OrdersDeps) {
       if (!allowed)
         throw conflict(
           'illegal-transition',
-          `An order that is ${o.status} cannot become ${to}${to === 'cancelled' ? ' here; DELETE the order to cancel it' : ''}`,
+          `An order that is ${o.status} cannot become ${to}${elsewhere[to] ?? ''}`,
           { current_status: o.status, requested_status: to },
         );
       await ordersRepository.patch(q, id, { status: to });

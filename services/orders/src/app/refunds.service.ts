@@ -14,7 +14,7 @@ import {
   type Publisher,
   type Queryable,
 } from '@redemption/kernel';
-import { paidStatuses, splitRefund } from '../domain/order.ts';
+import { canTransition, paidStatuses, splitRefund } from '../domain/order.ts';
 import { ordersRepository, type OrderRow } from '../store/orders.repository.ts';
 import {
   describeError,
@@ -239,10 +239,15 @@ export function createRefunds(deps: RefundsDeps) {
         });
         return;
       }
+      // All the cash back ends the order (terminal `refunded`): nothing unpaid gets shipped.
+      const ends = r.full_refund && canTransition(o.status, 'refunded');
       await ordersRepository.patch(q, o.id, {
         refunded_cash: refundedCash,
         reversed_points: reversedPoints,
+        ...(ends ? { status: 'refunded' as const } : {}),
       });
+      if (ends)
+        await ordersRepository.history(q, o.id, o.status, 'refunded', 'refunded in full', null);
       await deps.events.publish(q, orderRefunded, {
         subject: o.id,
         data: {

@@ -22,6 +22,14 @@ describe('order status machine', () => {
     expect(canTransition('pending', 'shipped')).toBe(false);
     expect(canTransition('cancelled', 'processing')).toBe(false);
   });
+  it('ends a paid order refunded in full: no shipping, delivery or cancel after that', () => {
+    for (const from of ['processing', 'shipped', 'delivered'] as const)
+      expect(canTransition(from, 'refunded')).toBe(true);
+    for (const to of ['shipped', 'delivered', 'cancelled', 'processing'] as const)
+      expect(canTransition('refunded', to)).toBe(false);
+    expect(canTransition('pending', 'refunded')).toBe(false);
+    expect(canTransition('cancelled', 'refunded')).toBe(false);
+  });
 });
 
 describe('pricing', () => {

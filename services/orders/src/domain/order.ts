@@ -8,16 +8,22 @@ export const orderStatuses = [
   'shipped',
   'delivered',
   'cancelled',
+  'refunded',
 ] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
-/** pending → processing (paid) → shipped → delivered; cancelled from pending or processing. */
+/**
+ * pending → processing (paid) → shipped → delivered; cancelled from pending or processing;
+ * refunded (all the cash back, by refunds rather than a cancel) from any paid status. Cancelled
+ * and refunded are terminal: nothing is shipped that is no longer paid for.
+ */
 const transitions: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ['processing', 'cancelled'],
-  processing: ['shipped', 'cancelled'],
-  shipped: ['delivered'],
-  delivered: [],
+  processing: ['shipped', 'cancelled', 'refunded'],
+  shipped: ['delivered', 'refunded'],
+  delivered: ['refunded'],
   cancelled: [],
+  refunded: [],
 };
 
 export const canTransition = (from: OrderStatus, to: OrderStatus): boolean =>

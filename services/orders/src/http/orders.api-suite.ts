@@ -335,11 +335,22 @@ export function ordersApiSuite(label: string, start: () => Promise<SuiteSetup>):
       const rest = await h.call('POST', url, h.adminToken, {});
       expect(rest.body).toMatchObject({
         refund: { cash_amount: 2_999, points: 750, full_refund: true },
-        order: { refunded_cash: 4_000, reversed_points: 1_000 },
+        order: { refunded_cash: 4_000, reversed_points: 1_000, status: 'refunded' },
       });
       expect(fakes.balances.get(m.id)).toBe(1_000);
       expect(fakes.products.get(m.product.id)!.stock).toBe(5);
       expect((await h.call('POST', url, h.adminToken, {})).status).toBe(409);
+      // Refunded in full is the end: it cannot be shipped, delivered or cancelled any more.
+      for (const status of ['shipped', 'delivered'] as const) {
+        const ship = await h.call('PATCH', `/api/orders/${id}/status`, h.adminToken, { status });
+        expect(ship.status).toBe(409);
+        expect(ship.body).toMatchObject({
+          type: '/problems/illegal-transition',
+          current_status: 'refunded',
+        });
+      }
+      expect((await h.call('DELETE', `/api/orders/${id}`, m.token)).status).toBe(409);
+      expect((await h.call('GET', `/api/orders/${id}`, m.token)).body.status).toBe('refunded');
       const refunded = (await eventsOf(id))
         .filter((e) => e.t === 'order_refunded')
         .map((e) => e.data);

@@ -7,6 +7,7 @@ const StatusLiteral = Type.Union([
   Type.Literal('shipped'),
   Type.Literal('delivered'),
   Type.Literal('cancelled'),
+  Type.Literal('refunded'),
 ]);
 const SagaStateLiteral = Type.Union([
   Type.Literal('forward'),

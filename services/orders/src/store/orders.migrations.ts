@@ -115,5 +115,14 @@ export const ordersMigrations: SchemaMigrations = {
       ALTER TABLE orders.refunds ADD COLUMN lease_owner uuid, ADD COLUMN lease_until timestamptz;
       `,
     },
+    {
+      id: '0003_refunded_status',
+      sql: `
+      -- An order whose cash came back in full by refunds ends 'refunded' (terminal, never shipped).
+      ALTER TABLE orders.orders DROP CONSTRAINT orders_status_check;
+      ALTER TABLE orders.orders ADD CONSTRAINT orders_status_check CHECK
+        (status IN ('pending', 'processing', 'shipped', 'delivered', 'cancelled', 'refunded'));
+      `,
+    },
   ],
 };
