@@ -52,12 +52,41 @@ describe('stock adjustment', () => {
 });
 
 describe('list cursors', () => {
+  const id = '0196a5e2-7c1f-7d3a-9b2e-3f4a5b6c7d8e';
   it('round-trip, and refuse garbage or another sort', () => {
-    const c = encodeCursor({ sort: 'price', value: 1200, id: 'abc' });
-    expect(decodeCursor(c, 'price')).toEqual({ sort: 'price', value: 1200, id: 'abc' });
+    const c = encodeCursor({ sort: 'price', value: 1200, id });
+    expect(decodeCursor(c, 'price')).toEqual({ sort: 'price', value: 1200, id });
     expect(decodeCursor(c, 'name')).toBeNull();
     expect(decodeCursor('!!!', 'price')).toBeNull();
     expect(decodeCursor(Buffer.from('{"a":1}').toString('base64url'), 'price')).toBeNull();
+    const at = '2026-01-05T10:00:00.123Z';
+    expect(
+      decodeCursor(encodeCursor({ sort: '-created_at', value: at, id }), '-created_at'),
+    ).toEqual({ sort: '-created_at', value: at, id });
+    expect(
+      decodeCursor(encodeCursor({ sort: 'relevance', value: 0.06, id }), 'relevance'),
+    ).not.toBeNull();
+  });
+  it('refuse forged keys the database could not cast back (a 500 before)', () => {
+    const forged = (sort: string, value: unknown, cursorId: unknown = id) =>
+      decodeCursor(
+        Buffer.from(JSON.stringify([sort, value, cursorId])).toString('base64url'),
+        sort as 'name',
+      );
+    expect(forged('name', 'Spa', 'not-a-uuid')).toBeNull();
+    expect(forged('name', 'a\u0000b')).toBeNull();
+    expect(forged('name', 'x'.repeat(201))).toBeNull();
+    expect(forged('name', { x: 1 })).toBeNull();
+    expect(forged('price', 'cheap')).toBeNull();
+    expect(forged('price', 1.5)).toBeNull();
+    expect(forged('price', -1)).toBeNull();
+    expect(forged('price', 1e300)).toBeNull();
+    expect(forged('-created_at', 'yesterday')).toBeNull();
+    expect(forged('-created_at', '2026-13-45T99:99:99.999Z')).toBeNull();
+    expect(forged('created_at', 1_700_000_000)).toBeNull();
+    expect(forged('relevance', 'x')).toBeNull();
+    const infinite = Buffer.from(`["price",1e400,"${id}"]`).toString('base64url');
+    expect(decodeCursor(infinite, 'price')).toBeNull();
   });
   it('defaults: relevance when searching, name otherwise; page size capped', () => {
     expect(effectiveSort({ q: 'spa' })).toBe('relevance');

@@ -1,5 +1,5 @@
 import type { Queryable } from '@redemption/kernel';
-import { badRequest } from '@redemption/kernel';
+import { decodeHistoryCursor, encodeHistoryCursor } from './history-cursor.ts';
 import { pendingEarnings, type PendingEarningView } from './order-earnings.queries.ts';
 
 export const expiringShownMax = 5;
@@ -57,24 +57,14 @@ export interface HistoryItem {
   created_at: Date;
 }
 
-const encodeCursor = (t: HistoryItem): string =>
-  Buffer.from(`${t.created_at.toISOString()}|${t.id}`).toString('base64url');
-
-function decodeCursor(cursor: string): [string, string] {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id))
-    throw badRequest('querystring.cursor is not a cursor this API gave out', 'querystring.cursor');
-  return [at, id];
-}
-
 /** Newest first, keyset-paginated on (created_at, id). */
 export async function history(q: Queryable, memberId: string, limit: number, cursor?: string) {
-  const after = cursor ? decodeCursor(cursor) : undefined;
+  const after = cursor ? decodeHistoryCursor(cursor) : undefined;
   const { rows } = await q.query<HistoryItem>(
     `SELECT id, kind, points, direction, reference, reason, reverses, reversed_points, created_at FROM loyalty.transactions
      WHERE member_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
      ORDER BY created_at DESC, id DESC LIMIT $4`,
-    [memberId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    [memberId, after?.at ?? null, after?.id ?? null, limit + 1],
   );
   const page = rows.slice(0, limit);
   return {
@@ -83,7 +73,7 @@ export async function history(q: Queryable, memberId: string, limit: number, cur
       signed_points: t.points * t.direction,
       created_at: t.created_at.toISOString(),
     })),
-    next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null,
+    next_cursor: rows.length > limit ? encodeHistoryCursor(page[page.length - 1]!) : null,
   };
 }
 
