@@ -7,8 +7,8 @@ const Uuid = Type.String({ format: 'uuid' });
 /** Response side: a value or null. */
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 /**
- * Request side: `type: [X, 'null']` rather than anyOf. The server's Ajv coerces types, and with
- * anyOf a 0 or '' that fails X's limits would be coerced into the null branch and accepted.
+ * Request side: `type: [X, 'null']` rather than anyOf. Where Ajv coerces (querystrings; bodies
+ * are never coerced), anyOf would let a 0 or '' that fails X's limits slip into the null branch.
  */
 const OrNull = <V>(schema: Record<string, unknown> & { type: string }) =>
   Type.Unsafe<V | null>({ ...schema, type: [schema.type, 'null'] });
