@@ -96,8 +96,9 @@ async function main(): Promise<void> {
       DEMO_DATA: '1',
       ADMIN_EMAIL: 'admin@bench.test',
       ADMIN_PASSWORD: 'bench-admin-password',
-      // The bench logs 200 members in from one IP; the per-IP login throttle would refuse.
+      // The bench registers and logs in 200 members from one IP; per-IP throttles would refuse.
       LOGIN_RATE_PER_IP_PER_MIN: '100000',
+      REGISTER_RATE_PER_IP_PER_HOUR: '100000',
     },
     /home\s+(http:\/\/\S+?)\/\s/,
   );

@@ -36,7 +36,9 @@ const baseEnv = (e: ClusterEnv): Record<string, string> => ({
   ADMIN_PASSWORD: e.adminPassword,
   LOG_LEVEL: 'warn',
   LOGIN_RATE_PER_IP_PER_MIN: loginRateHigh,
-  LOGIN_RATE_PER_ACCOUNT_PER_15MIN: loginRateHigh,
+  LOGIN_RATE_PER_IP_ACCOUNT_PER_15MIN: loginRateHigh,
+  // Up to 10,000 members register from this one machine.
+  REGISTER_RATE_PER_IP_PER_HOUR: loginRateHigh,
   LOYALTY_RATE_PER_IP_PER_S: loyaltyRatePerIpHigh,
 });
 

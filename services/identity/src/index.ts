@@ -27,8 +27,14 @@ export const identityModule: ServiceModule = {
       log: ctx.log,
       accessTtlS: config.accessTokenTtlS,
       refreshTtlS: config.refreshTokenTtlS,
-      loginPerIpPerMin: config.loginRatePerMin,
-      loginPerAccountPer15Min: config.loginAccountRatePer15Min,
+      throttles: {
+        loginPerIpPerMin: config.loginRatePerMin,
+        loginPerIpAccountPer15Min: config.loginIpAccountRatePer15Min,
+        loginSlowdownPerAccountPer15Min: config.loginSlowdownPerAccountPer15Min,
+        registerPerIpPerHour: config.registerRatePerIpPerHour,
+        resetPerIpPerHour: config.passwordResetRatePerIpPerHour,
+        resetMailsPerEmailPerHour: config.passwordResetMailsPerEmailPerHour,
+      },
       ...(ctx.hooks?.deliverResetToken ? { deliverResetToken: ctx.hooks.deliverResetToken } : {}),
     });
     return {

@@ -14,7 +14,7 @@ import { tokensRepository } from '../store/tokens.repository.ts';
 import { usersRepository, type UserPatch } from '../store/users.repository.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { hashToken, newOpaqueToken, type TokenIssuer } from './token-issuer.ts';
-import { createLoginThrottle, type LoginThrottle } from './login-throttle.ts';
+import { createIdentityThrottles, type ThrottleSettings } from './identity-throttles.ts';
 
 const passwordResetTtlS = 30 * 60;
 
@@ -43,8 +43,7 @@ export interface IdentityServiceDeps {
   log: Logger;
   accessTtlS: number;
   refreshTtlS: number;
-  loginPerIpPerMin: number;
-  loginPerAccountPer15Min: number;
+  throttles: ThrottleSettings;
   /** Sends the reset token to the user (e-mail, once notifications exist). Never log the token. */
   deliverResetToken?: (user: User, token: string) => Promise<void>;
 }
@@ -55,11 +54,7 @@ const weakPassword = (detail: string): ProblemError =>
   });
 
 export function createIdentityService(deps: IdentityServiceDeps) {
-  const throttle: LoginThrottle = createLoginThrottle(
-    deps.rateLimiter,
-    deps.loginPerIpPerMin,
-    deps.loginPerAccountPer15Min,
-  );
+  const throttle = createIdentityThrottles(deps.rateLimiter, deps.throttles, deps.log);
 
   async function issuePair(
     q: Queryable,
@@ -84,6 +79,9 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   }
 
   return {
+    /** 429 when this client IP registers too often; called before a registration from outside. */
+    admitRegistration: (ip: string): Promise<void> => throttle.register(ip),
+
     /** Creates a member; `role` other than member only from seeding. Runs in the caller's tx. */
     async register(q: Queryable, r: Registration, role: Role = 'member'): Promise<User> {
       const problem = passwordProblem(r.password, r.username, r.email);
@@ -117,7 +115,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
 
     async login(login: string, password: string, ip: string): Promise<TokenPair & { user: User }> {
       const normalized = normalizeLogin(login);
-      await throttle.check(ip, normalized);
+      await throttle.login(ip, normalized);
       const found = await usersRepository.findForLogin(deps.db, normalized);
       if (!(await verifyPassword(found?.password_hash, password)) || !found) {
         throw unauthorized('Wrong username, e-mail or password');
@@ -187,8 +185,14 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     },
 
     /** Always succeeds from the outside, so it cannot be used to find out who has an account. */
-    async requestPasswordReset(email: string): Promise<void> {
-      const user = await usersRepository.findByEmail(deps.db, normalizeLogin(email));
+    async requestPasswordReset(email: string, ip: string): Promise<void> {
+      const normalized = normalizeLogin(email);
+      const { sendMail } = await throttle.passwordReset(ip, normalized);
+      if (!sendMail) {
+        deps.log.info('password reset mail suppressed: too many for this address this hour');
+        return;
+      }
+      const user = await usersRepository.findByEmail(deps.db, normalized);
       if (!user) return;
       const token = newOpaqueToken();
       await tokensRepository.insertReset(deps.db, {

@@ -33,11 +33,15 @@ export async function usersRoutes(
   app.post('/api/users/register', {
     config: publicRoute,
     schema: { tags, summary: 'Register a member', body: RegisterBody, response: { 201: UserView } },
-    handler: (req, reply) =>
-      idempotency.run(req, reply, { scope: 'identity.register', required: false }, async (q) => ({
-        statusCode: 201,
-        body: toView(await svc.register(q, req.body)),
-      })),
+    handler: async (req, reply) => {
+      await svc.admitRegistration(req.ip);
+      return idempotency.run(
+        req,
+        reply,
+        { scope: 'identity.register', required: false },
+        async (q) => ({ statusCode: 201, body: toView(await svc.register(q, req.body)) }),
+      );
+    },
   });
 
   app.post('/api/users/login', {
@@ -78,7 +82,7 @@ export async function usersRoutes(
     config: publicRoute,
     schema: { tags, summary: 'Request a password reset (always 202)', body: ResetRequestBody },
     handler: async (req, reply) => {
-      await svc.requestPasswordReset(req.body.email);
+      await svc.requestPasswordReset(req.body.email, req.ip);
       return reply.code(202).send({ status: 'accepted' });
     },
   });

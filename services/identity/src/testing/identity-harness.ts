@@ -8,22 +8,25 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Env for tests: quiet logs; login limits high enough that only the throttle test trips them. */
+/** Env for tests: quiet logs; per-IP limits high enough that only the throttle tests trip them. */
 export const testEnv = {
   LOG_LEVEL: 'silent',
   DATA_DIR: 'memory://',
   LOGIN_RATE_PER_IP_PER_MIN: '100000',
-  LOGIN_RATE_PER_ACCOUNT_PER_15MIN: '5',
+  LOGIN_RATE_PER_IP_ACCOUNT_PER_15MIN: '5',
+  REGISTER_RATE_PER_IP_PER_HOUR: '100000',
+  PASSWORD_RESET_RATE_PER_IP_PER_HOUR: '100000',
 };
 
 /** The identity service alone, as `redemption serve identity` builds it, on the given database. */
 export async function startIdentity(
-  opts: { databaseUrl?: string; db?: Db } = {},
+  opts: { databaseUrl?: string; db?: Db; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const resetTokens = new Map<string, string>();
   const env: Record<string, string> = {
     ...testEnv,
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+    ...opts.env,
   };
   const platform = await buildPlatform({
     config: loadPlatformConfig(env),
