@@ -9,6 +9,8 @@ export interface Running {
   baseUrl: string;
   /** Everything the process wrote to stderr so far (the human banner). */
   stderr: () => string;
+  /** Everything the process wrote to stdout so far (the JSON log lines). */
+  stdout: () => string;
   exited: Promise<number | null>;
 }
 
@@ -16,9 +18,13 @@ export interface Running {
 export async function spawnPlatform(args: string[], env: Record<string, string>): Promise<Running> {
   const child = spawn(process.execPath, [cliPath, ...args], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
@@ -35,5 +41,5 @@ export async function spawnPlatform(args: string[], env: Record<string, string>)
     });
     void exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${stderr}`)));
   });
-  return { child, baseUrl, stderr: () => stderr, exited };
+  return { child, baseUrl, stderr: () => stderr, stdout: () => stdout, exited };
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db.ts';
 import { parseInt8 } from './db.ts';
+import { annotateDbError } from './db-errors.ts';
 
 const int8Oid = 20;
 const connectTimeoutMs = 5_000;
@@ -33,14 +34,23 @@ export function createPgDb(opts: PgDbOptions): Db {
     sql: string,
     params?: readonly unknown[],
   ): Promise<QueryResult<R>> => {
-    const res = await q.query(sql, params as unknown[] | undefined);
-    return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    try {
+      const res = await q.query(sql, params as unknown[] | undefined);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    } catch (err) {
+      throw annotateDbError(err, sql);
+    }
+  };
+  const exec = async (q: pg.Pool | pg.PoolClient, sql: string): Promise<void> => {
+    await q.query(sql).catch((err: unknown) => {
+      throw annotateDbError(err, sql);
+    });
   };
 
   return {
     kind: 'postgres',
     query: (sql, params) => run(pool, sql, params),
-    exec: async (sql) => void (await pool.query(sql)),
+    exec: (sql) => exec(pool, sql),
     async tx(fn) {
       const client = await pool.connect();
       // The pool listens for errors on idle clients only: a checked-out client whose connection
@@ -53,7 +63,7 @@ export function createPgDb(opts: PgDbOptions): Db {
       client.on('error', onError);
       const q: Queryable = {
         query: (sql, params) => run(client, sql, params),
-        exec: async (sql) => void (await client.query(sql)),
+        exec: (sql) => exec(client, sql),
       };
       try {
         await client.query('BEGIN');

@@ -1,6 +1,7 @@
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './db.ts';
 import { parseInt8 } from './db.ts';
+import { annotateDbError } from './db-errors.ts';
 
 /**
  * Db over PGlite (PostgreSQL compiled to WASM, in this process). One connection: PGlite
@@ -17,18 +18,28 @@ export async function createPgliteDb(dataDir: string): Promise<Db> {
     sql: string,
     params?: readonly unknown[],
   ): Promise<QueryResult<R>> => {
-    const res = await q.query<R>(sql, params as unknown[] | undefined);
-    return { rows: res.rows, rowCount: res.affectedRows ?? 0 };
+    try {
+      const res = await q.query<R>(sql, params as unknown[] | undefined);
+      return { rows: res.rows, rowCount: res.affectedRows ?? 0 };
+    } catch (err) {
+      // PGlite attaches the statement's text and parameters to its errors; they must not reach logs.
+      throw annotateDbError(err, sql);
+    }
+  };
+  const exec = async (q: Pick<PGlite, 'exec'>, sql: string): Promise<void> => {
+    await q.exec(sql).catch((err: unknown) => {
+      throw annotateDbError(err, sql);
+    });
   };
   return {
     kind: 'pglite',
     query: (sql, params) => run(lite, sql, params),
-    exec: async (sql) => void (await lite.exec(sql)),
+    exec: (sql) => exec(lite, sql),
     tx: (fn) =>
       lite.transaction(async (t) => {
         const q: Queryable = {
           query: (sql, params) => run(t, sql, params),
-          exec: async (sql) => void (await t.exec(sql)),
+          exec: (sql) => exec(t, sql),
         };
         return fn(q);
       }),

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, problemTypeBase, type ProblemBody } from '../errors/problem.ts';
+import { safeError } from '../log/safe-error.ts';
 
 const problemContentType = 'application/problem+json; charset=utf-8';
 
@@ -52,7 +53,7 @@ function send(
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof ProblemError) {
-      if (err.status >= 500) req.log.error({ err }, 'request failed');
+      if (err.status >= 500) req.log.error({ err: safeError(err) }, 'request failed');
       return send(reply, err.toBody(req.url), err.headers);
     }
     if (err.validation) return send(reply, { ...validationProblem(err), instance: req.url });
@@ -71,7 +72,8 @@ export function registerErrorHandlers(app: FastifyInstance): void {
         instance: req.url,
       });
     }
-    req.log.error({ err }, 'unhandled error');
+    // Reduced here as well as by the logger's serializer: createServer accepts any logger.
+    req.log.error({ err: safeError(err) }, 'unhandled error');
     return send(reply, {
       type: problemTypeBase + 'internal',
       title: 'Internal error',
