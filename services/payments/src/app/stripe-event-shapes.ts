@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 
 /**
@@ -53,7 +53,7 @@ export interface ShapeProblem {
 }
 
 /** A checker for `schema`: the first problems found, empty when the value fits. */
-function checker(schema: Parameters<typeof Compile>[0]) {
+function checker(schema: TSchema) {
   const compiled = Compile(schema);
   return (value: unknown): ShapeProblem[] => {
     if (compiled.Check(value)) return [];
