@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, problemTypeBase, type ProblemBody } from '../errors/problem.ts';
 import { safeError } from '../log/safe-error.ts';
@@ -91,4 +93,70 @@ export function registerErrorHandlers(app: FastifyInstance): void {
       instance: req.url,
     }),
   );
+}
+
+/**
+ * Longest path parameter the router accepts. Every id in the API is a UUID (36 characters);
+ * longer is answered 414 before any route runs.
+ */
+export const routeParamLengthMax = 100;
+
+/**
+ * Errors the router raises before a route is found (an undecodable `%zz`, a parameter over
+ * `routeParamLengthMax`). Fastify's own answers are plain JSON quoting the path back; these are
+ * problem+json and never echo the URL (no `instance`), since it is what the client got wrong.
+ */
+export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  // No route, so no route hooks: the headers every other answer gets are set here.
+  reply.header('x-request-id', req.id).header('x-content-type-options', 'nosniff');
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  if (!tooLong && err.code !== 'FST_ERR_BAD_URL') {
+    req.log.error({ err: safeError(err) }, 'router error');
+    return send(reply, {
+      type: problemTypeBase + 'internal',
+      title: 'Internal error',
+      status: 500,
+      detail: `Something went wrong on our side; quote request id ${req.id} if you report it`,
+    });
+  }
+  return send(reply, {
+    type: problemTypeBase + (tooLong ? 'uri-too-long' : 'bad-url'),
+    title: tooLong ? 'URI too long' : 'Bad request',
+    status: tooLong ? 414 : 400,
+    detail: tooLong
+      ? `A path segment is longer than ${routeParamLengthMax} characters`
+      : 'The URL is not valid (malformed percent-encoding)',
+  });
+}
+
+/** What Node's HTTP parser refused, by its error code: status and a detail without the input. */
+function parserProblem(code: string): [number, string] {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'The request did not arrive in time'];
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return [431, 'The request line and headers are larger than the server accepts'];
+  return [400, 'The request is not valid HTTP'];
+}
+
+/**
+ * Errors of Node's HTTP parser, before Fastify sees a request (malformed request line, oversized
+ * headers or URL, timeout): answered as problem+json on the raw socket, which is then closed.
+ */
+export function clientErrorHandler(
+  this: FastifyInstance,
+  err: Error & { code?: string },
+  socket: Socket,
+): void {
+  // A reset connection has no one left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] = parserProblem(err.code ?? '');
+  const title = STATUS_CODES[status] ?? 'Bad request';
+  const body = JSON.stringify({ type: problemTypeBase + 'bad-request', title, status, detail });
+  this.log.debug({ err: safeError(err) }, 'client error');
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${problemContentType}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { pino } from 'pino';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -294,5 +295,62 @@ describe('createServer', () => {
     expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const notFound = await app.inject({ url: '/nope', headers: { 'x-request-id': 'on-404' } });
     expect(notFound.headers['x-request-id']).toBe('on-404');
+  });
+});
+
+/** Writes `raw` on a new connection and resolves with everything the server sent back. */
+function rawHttp(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const socket = connect(port, '127.0.0.1', () => socket.write(raw));
+    socket.on('data', (chunk) => (got += chunk.toString()));
+    socket.on('close', () => resolve(got));
+    socket.on('error', reject);
+  });
+}
+
+describe('errors raised before routing (real HTTP)', () => {
+  let app: App;
+  let base: string;
+  let port: number;
+  beforeAll(async () => {
+    app = await buildApp();
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers a path parameter over the limit with a 414 problem that does not echo the path', async () => {
+    const long = 'z'.repeat(150);
+    const res = await fetch(`${base}/api/items/${long}`, { headers: { 'x-request-id': 'r414' } });
+    expect(res.status).toBe(414);
+    expect(res.headers.get('content-type')).toMatch(problemJson);
+    expect(res.headers.get('x-request-id')).toBe('r414');
+    const body = await res.text();
+    expect(JSON.parse(body)).toMatchObject({ type: '/problems/uri-too-long', status: 414 });
+    expect(body).not.toContain('zzzz');
+  });
+
+  it('answers an undecodable URL with a 400 problem that does not echo it', async () => {
+    const res = await fetch(`${base}/api/items/%zz-secret`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(problemJson);
+    const body = await res.text();
+    expect(JSON.parse(body)).toMatchObject({ type: '/problems/bad-url', status: 400 });
+    expect(body).not.toContain('secret');
+  });
+
+  it("answers what Node's HTTP parser refuses with a problem, without echoing the input", async () => {
+    const huge = await rawHttp(port, `GET /api/${'q'.repeat(20_000)} HTTP/1.1\r\nHost: a\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(huge).toMatch(/content-type: application\/problem\+json/i);
+    expect(huge).not.toContain('qqqq');
+    expect(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431 });
+    const garbage = await rawHttp(port, 'NOT HTTP AT ALL /secret\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(garbage).toMatch(/content-type: application\/problem\+json/i);
+    expect(garbage).not.toContain('secret');
   });
 });

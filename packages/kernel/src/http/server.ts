@@ -13,7 +13,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Registry } from 'prom-client';
 import { newId } from '../ids.ts';
-import { registerErrorHandlers } from './error-handler.ts';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  registerErrorHandlers,
+  routeParamLengthMax,
+} from './error-handler.ts';
 import { registerHealth, type ReadinessCheck } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { buildValidator } from './validator-compiler.ts';
@@ -72,6 +77,9 @@ export async function createServer(opts: ServerOptions): Promise<App> {
       return typeof given === 'string' && requestIdPattern.test(given) ? given : newId();
     },
     schemaController: { compilersFactory: { buildValidator } },
+    routerOptions: { maxParamLength: routeParamLengthMax },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
