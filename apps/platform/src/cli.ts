@@ -50,6 +50,7 @@ async function run(
     name,
     version,
     extraRoutes: rootPage(modules, mode),
+    distributed: mode === 'distributed',
   });
   // Standalone creates its first admin itself; demo members and rewards per demoDataWanted.
   const seeded = mode === 'standalone' ? await platform.seed() : [];
@@ -71,7 +72,7 @@ async function run(
     `Redemption ${version} (${mode}: ${modules.map((m) => m.name).join(', ')}) ready in ${readyMs} ms`,
     `  home      ${base}/`,
     `  API docs  ${base}/api/docs`,
-    `  health    ${base}/health/ready   metrics ${base}/metrics`,
+    `  health    ${base}/health/ready   metrics ${metricsLine(config, mode === 'distributed', base)}`,
     ...(seeded.length > 0
       ? [
           '  created on first start:',
@@ -87,6 +88,12 @@ const demoSkippedNote = (config: PlatformConfig): string[] =>
   config.databaseUrl && !demoDataWanted(config)
     ? ['demo data skipped: DATABASE_URL is set (DEMO_DATA=1 to add demo members and rewards)']
     : [];
+
+/** Where /metrics is and who may read it (METRICS_TOKEN; docs/decisions/009-metrics-access.md). */
+function metricsLine(config: PlatformConfig, distributed: boolean, base: string): string {
+  if (config.metricsToken) return `${base}/metrics (bearer METRICS_TOKEN)`;
+  return distributed ? 'off (set METRICS_TOKEN to serve /metrics)' : `${base}/metrics`;
+}
 
 async function runGateway(config: PlatformConfig): Promise<void> {
   const startedMs = performance.now();
@@ -106,7 +113,7 @@ async function runGateway(config: PlatformConfig): Promise<void> {
   const lines = [
     `Redemption ${version} gateway ready in ${Math.round(performance.now() - startedMs)} ms`,
     `  home      ${base}/`,
-    `  health    ${base}/health/ready   metrics ${base}/metrics`,
+    `  health    ${base}/health/ready   metrics ${metricsLine(config, true, base)}`,
     '  routes:',
     ...routes,
   ];

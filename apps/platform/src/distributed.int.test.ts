@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempDatabase, postgresGate, type TempDatabase } from '@redemption/kernel/testing';
-import { memberJourney, slowRegistration } from './testing/http-journey.ts';
+import { memberJourney, slowRegistration, testMetricsToken } from './testing/http-journey.ts';
 import { spawnPlatform, type Running } from './testing/spawn-platform.ts';
 
 const gate = postgresGate();
@@ -10,7 +10,10 @@ describe.skipIf(!gate.url)('redemption serve identity (distributed, real Postgre
   let running: Running;
   beforeAll(async () => {
     temp = await createTempDatabase(gate.url!);
-    running = await spawnPlatform(['serve', 'identity'], { DATABASE_URL: temp.url });
+    running = await spawnPlatform(['serve', 'identity'], {
+      DATABASE_URL: temp.url,
+      METRICS_TOKEN: testMetricsToken,
+    });
   });
   afterAll(async () => {
     running?.child.kill('SIGKILL');
@@ -22,6 +25,22 @@ describe.skipIf(!gate.url)('redemption serve identity (distributed, real Postgre
     const ready = await (await fetch(`${running.baseUrl}/health/ready`)).json();
     expect(ready).toMatchObject({ status: 'ready', checks: { database: 'ok' } });
     await memberJourney(running.baseUrl);
+  });
+
+  it('serves /metrics only to a scraper with METRICS_TOKEN, and not at all without one', async () => {
+    expect(running.stderr()).toContain('/metrics (bearer METRICS_TOKEN)');
+    const anonymous = await fetch(`${running.baseUrl}/metrics`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
+    const tokenless = await spawnPlatform(['serve', 'identity'], { DATABASE_URL: temp.url });
+    try {
+      expect(tokenless.stderr()).toContain('metrics off (set METRICS_TOKEN');
+      expect((await fetch(`${tokenless.baseUrl}/metrics`)).status).toBe(404);
+      expect((await fetch(`${tokenless.baseUrl}/health/ready`)).status).toBe(200);
+    } finally {
+      tokenless.child.kill('SIGKILL');
+      await tokenless.exited;
+    }
   });
 
   it('drains a slow request on SIGTERM and exits 0', async () => {

@@ -42,6 +42,8 @@ export async function buildGateway(config: PlatformConfig, version: string): Pro
     corsOrigins: config.corsOrigins,
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
+    // The front door faces the internet: /metrics only with METRICS_TOKEN, else not at all.
+    metrics: { token: config.metricsToken, openWithoutToken: false },
   });
   for (const route of configured) {
     const upstream = upstreams[route.service]!;

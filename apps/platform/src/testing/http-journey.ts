@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 
 const password = 'a long enough passphrase';
+/** METRICS_TOKEN for spawned processes; the journey always sends it (ignored when unset). */
+export const testMetricsToken = 'test-metrics-token-0123456789abcdef';
 
 async function call(baseUrl: string, method: string, path: string, body?: unknown, token?: string) {
   const res = await fetch(`${baseUrl}${path}`, {
@@ -43,7 +45,9 @@ export async function memberJourney(baseUrl: string): Promise<void> {
   expect(bad.status).toBe(400);
   expect(bad.type).toContain('application/problem+json');
   expect(bad.json['detail']).toContain('body.email');
-  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  const metrics = await (
+    await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${testMetricsToken}` } })
+  ).text();
   expect(metrics).toMatch(
     /http_requests_total\{method="POST",route="\/api\/users\/login",status_code="200"\} [1-9]/,
   );

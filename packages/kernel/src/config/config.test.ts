@@ -198,4 +198,13 @@ describe('platform config', () => {
     expect(err.problems).toHaveLength(2);
     expect(err.message).not.toMatch(/pw1|pw2/);
   });
+  it('takes a METRICS_TOKEN of at least 32 printable characters, never echoing it', () => {
+    const good = 'x'.repeat(32);
+    expect(loadPlatformConfig({ METRICS_TOKEN: good }).metricsToken).toBe(good);
+    for (const bad of ['short-secret', `${'y'.repeat(31)} z`]) {
+      const err = configErrorOf(() => loadPlatformConfig({ METRICS_TOKEN: bad }));
+      expect(err.problems[0]).toMatch(/^METRICS_TOKEN=\(secret value hidden\): /);
+      expect(err.message).not.toContain(bad);
+    }
+  });
 });

@@ -1,5 +1,17 @@
 import { bool, int, list, loadConfig, oneOf, str, url, type VarSpec } from './config.ts';
 
+const metricsTokenLengthMin = 32;
+
+/** A secret a client sends as `Authorization: Bearer <token>`: long enough, header-safe. */
+const bearerToken =
+  (min: number, max: number) =>
+  (raw: string): string => {
+    if (raw.length < min || raw.length > max)
+      throw new Error(`must be ${min} to ${max} characters`);
+    if (!/^[\x21-\x7e]+$/.test(raw)) throw new Error('must be printable ASCII without spaces');
+    return raw;
+  };
+
 /** Every environment variable the platform reads. The README's table is generated from this. */
 export const platformVars = {
   port: { name: 'PORT', default: '8080', description: 'HTTP port', parse: int(0, 65535) },
@@ -237,6 +249,13 @@ export const platformVars = {
       'shared secret (>= 32 chars) for service-to-service tokens (HS256); every process of a distributed deployment needs the same one; a random one per process when unset',
     secret: true,
     parse: str(512),
+  },
+  metricsToken: {
+    name: 'METRICS_TOKEN',
+    description:
+      'bearer token /metrics requires (>= 32 chars); when unset, /metrics is open in standalone mode and not served in distributed mode (serve)',
+    secret: true,
+    parse: bearerToken(metricsTokenLengthMin, 512),
   },
   loyaltyUrl: {
     name: 'LOYALTY_URL',

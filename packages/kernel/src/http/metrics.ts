@@ -1,14 +1,39 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { unauthorized } from '../errors/problem.ts';
 
 const durationBucketsS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Who may read /metrics. With a token, only a scraper sending `Authorization: Bearer <token>`.
+ * Without one, anyone when `openWithoutToken` (standalone: a developer's machine), otherwise
+ * nobody: the route is not served (distributed mode listens on 0.0.0.0 behind a load balancer,
+ * and route names, error rates and process details are reconnaissance for an attacker).
+ */
+export interface MetricsAccess {
+  token?: string | undefined;
+  openWithoutToken: boolean;
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** Compares digests, so neither the token's length nor a prefix leaks through timing. */
+function bearerMatches(req: FastifyRequest, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token));
+}
 
 /**
  * Prometheus metrics: request count and duration by route template (never the raw URL, which
  * would explode label cardinality), method and status; plus Node process metrics.
  * One registry per app, so tests and several apps in one process do not collide.
  */
-export function registerMetrics(app: FastifyInstance, registry: Registry): void {
+export function registerMetrics(
+  app: FastifyInstance,
+  registry: Registry,
+  access: MetricsAccess = { openWithoutToken: true },
+): void {
   collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status_code'] as const;
   const requests = new Counter({
@@ -33,7 +58,10 @@ export function registerMetrics(app: FastifyInstance, registry: Registry): void 
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  const { token } = access;
+  if (!token && !access.openWithoutToken) return;
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (token && !bearerMatches(req, token)) throw unauthorized('/metrics needs the metrics token');
     reply.type(registry.contentType);
     return registry.metrics();
   });

@@ -354,3 +354,49 @@ describe('errors raised before routing (real HTTP)', () => {
     expect(garbage).not.toContain('secret');
   });
 });
+
+describe('who may read /metrics', () => {
+  const token = 'm'.repeat(40);
+  const withAccess = async (metrics: { token?: string; openWithoutToken: boolean }) => {
+    const app = await createServer({
+      logger: pino({ level: 'silent' }),
+      title: 'kernel-test',
+      version: '1',
+      corsOrigins: [],
+      metrics,
+    });
+    await app.ready();
+    return app;
+  };
+  const scrape = (app: App, authorization?: string) =>
+    app.inject({ url: '/metrics', headers: authorization ? { authorization } : {} });
+
+  it('with a token: only a scraper that sends it, as a bearer token', async () => {
+    const app = await withAccess({ token, openWithoutToken: false });
+    try {
+      const anonymous = await scrape(app);
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.headers['content-type']).toMatch(problemJson);
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer');
+      expect((await scrape(app, `Bearer ${token}x`)).statusCode).toBe(401);
+      expect((await scrape(app, token)).statusCode).toBe(401);
+      const ok = await scrape(app, `Bearer ${token}`);
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('http_requests_total');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('without a token: open where allowed (standalone), not served otherwise (distributed)', async () => {
+    const closed = await withAccess({ openWithoutToken: false });
+    const open = await withAccess({ openWithoutToken: true });
+    try {
+      expect((await scrape(closed)).statusCode).toBe(404);
+      expect((await scrape(open)).statusCode).toBe(200);
+    } finally {
+      await closed.close();
+      await open.close();
+    }
+  });
+});

@@ -20,7 +20,9 @@ import {
   routeParamLengthMax,
 } from './error-handler.ts';
 import { registerHealth, type ReadinessCheck } from './health.ts';
-import { registerMetrics } from './metrics.ts';
+import { registerMetrics, type MetricsAccess } from './metrics.ts';
+
+export type { MetricsAccess } from './metrics.ts';
 import { buildValidator } from './validator-compiler.ts';
 
 export const bodyLimitBytes = 64 * 1024;
@@ -38,6 +40,8 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** Shared with other metric producers (event consumers); a new one when absent. */
   metricsRegistry?: Registry;
+  /** Who may read /metrics; open to anyone when absent (tests, standalone). */
+  metrics?: MetricsAccess;
 }
 
 export type App = FastifyInstance<
@@ -106,7 +110,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     credentials: false,
   });
   await registerOpenApi(app, opts);
-  registerMetrics(app, app.metricsRegistry);
+  registerMetrics(app, app.metricsRegistry, opts.metrics);
   registerHealth(
     app,
     () => app.readinessChecks,

@@ -37,6 +37,8 @@ export interface BuildOptions {
   hooks?: ServiceContext['hooks'];
   /** Token verification keys to use instead of identity's or IDENTITY_URL's (tests). */
   jwtKeys?: JWTVerifyGetKey;
+  /** `serve`: without METRICS_TOKEN, /metrics is not served (it is open in standalone mode). */
+  distributed?: boolean;
   /** Routes outside any service (the root page). */
   extraRoutes?: (app: App) => Promise<void>;
 }
@@ -168,6 +170,7 @@ async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
     metricsRegistry: p.metricsRegistry,
+    metrics: { token: config.metricsToken, openWithoutToken: !opts.distributed },
   });
   app.readinessChecks.push({ name: 'database', check: () => p.db.ping() });
   if (config.redisUrl) {
