@@ -171,5 +171,42 @@ export const loyaltyMigrations: SchemaMigrations = {
         WHERE status = 'pending';
       `,
     },
+    {
+      id: '0005_ledger_verification',
+      sql: `
+      -- Reconciliation (decision 007). Each transaction records the id of the database
+      -- transaction that wrote it, so a verification can tell exactly which ledger
+      -- transactions its previous snapshot could not see (pg_visible_in_snapshot): a position
+      -- by id or time would skip one that commits late. Rows written before this migration
+      -- keep NULL (they are older than any verification). ADD COLUMN without a default and
+      -- SET DEFAULT afterwards: no table rewrite.
+      ALTER TABLE loyalty.transactions ADD COLUMN txid xid8;
+      ALTER TABLE loyalty.transactions ALTER COLUMN txid SET DEFAULT pg_current_xact_id();
+      CREATE INDEX transactions_txid ON loyalty.transactions (txid);
+      -- The reversal check reads reversed transactions and reversals only.
+      CREATE INDEX transactions_reversed ON loyalty.transactions (id) WHERE reversed_points > 0;
+      CREATE INDEX transactions_reverses ON loyalty.transactions (reverses) WHERE reverses IS NOT NULL;
+
+      -- The last recorded verification: one row. snapshot is NULL until the first one.
+      CREATE TABLE loyalty.ledger_verification (
+        id boolean PRIMARY KEY DEFAULT true CHECK (id),
+        generation bigint NOT NULL DEFAULT 0,      -- bumped by every record (compare-and-set)
+        snapshot pg_snapshot,                       -- everything visible in it was verified
+        position xid8,                              -- pg_snapshot_xmin(snapshot)
+        mode text CHECK (mode IN ('full', 'incremental')),
+        verified_at timestamptz,
+        full_verified_at timestamptz,
+        violations jsonb NOT NULL DEFAULT '{}'      -- {check: count} as last established
+      );
+      INSERT INTO loyalty.ledger_verification (id) VALUES (true);
+      -- Each account's sum of entries in that snapshot: the opening balance the next
+      -- incremental verification adds new entries to. No foreign key: a verifier must never
+      -- take a lock a ledger batch could wait on.
+      CREATE TABLE loyalty.ledger_verified_balances (
+        account_id text PRIMARY KEY,
+        balance bigint NOT NULL
+      );
+      `,
+    },
   ],
 };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { memberRegistered } from '@redemption/contracts';
 import { buildPlatform, loadPlatformConfig, newId, type Platform } from '@redemption/kernel';
 import { createTestTokens } from '@redemption/kernel/testing';
+import { resultDetail, verifyLedger } from '../app/ledger-verification.ts';
 import { loyaltyModule } from '../index.ts';
 
 export interface LoyaltyHarness {
@@ -86,39 +87,13 @@ export async function startLoyalty(
   return { platform, adminToken, member, call, close: () => platform.close() };
 }
 
-/** Ledger-wide invariants, straight from the tables. Returns the problems found. */
+/**
+ * Ledger-wide invariants, straight from the tables: the reconciliation's checks (the same SQL
+ * as `redemption ledger verify`), full and unrecorded. Returns the problems found.
+ */
 export async function ledgerProblems(platform: Platform): Promise<string[]> {
-  const q = platform.db;
-  const problems: string[] = [];
-  const unbalanced = await q.query(
-    'SELECT transaction_id FROM loyalty.entries GROUP BY 1 HAVING sum(amount) <> 0',
-  );
-  if (unbalanced.rows.length)
-    problems.push(`${unbalanced.rows.length} transactions do not sum to zero`);
-  const total = await q.query<{ s: number }>(
-    'SELECT coalesce(sum(amount), 0)::bigint AS s FROM loyalty.entries',
-  );
-  if (total.rows[0]!.s !== 0) problems.push(`entries sum to ${total.rows[0]!.s}`);
-  const drift = await q.query(
-    `SELECT a.id FROM loyalty.accounts a LEFT JOIN (SELECT account_id, sum(amount) AS s FROM loyalty.entries GROUP BY 1) e ON e.account_id = a.id
-     WHERE a.balance <> coalesce(e.s, 0)`,
-  );
-  if (drift.rows.length)
-    problems.push(`${drift.rows.length} stored balances differ from their entries`);
-  const lots = await q.query(
-    `SELECT a.id FROM loyalty.accounts a LEFT JOIN (SELECT member_id, sum(remaining) AS s FROM loyalty.lots GROUP BY 1) l ON l.member_id = a.id
-     WHERE a.kind = 'member' AND a.balance <> coalesce(l.s, 0)`,
-  );
-  if (lots.rows.length)
-    problems.push(`${lots.rows.length} member balances differ from their open lots`);
-  const held = await q.query(
-    `SELECT a.id FROM loyalty.accounts a LEFT JOIN (SELECT member_id, sum(points) AS s FROM loyalty.holds WHERE status = 'active' GROUP BY 1) h ON h.member_id = a.id
-     WHERE a.kind = 'member' AND a.held <> coalesce(h.s, 0)`,
-  );
-  if (held.rows.length) problems.push(`${held.rows.length} held amounts differ from active holds`);
-  const oversold = await q.query(
-    'SELECT id FROM loyalty.drops d WHERE sold <> (SELECT count(*) FROM loyalty.drop_claims c WHERE c.drop_id = d.id) OR sold > quantity',
-  );
-  if (oversold.rows.length) problems.push(`${oversold.rows.length} drops oversold or miscounted`);
-  return problems;
+  const result = await verifyLedger(platform.db, { mode: 'full', record: false });
+  return result.checks
+    .filter((c) => c.status !== 'pass')
+    .map((c) => `${c.check}: ${resultDetail(c)}`);
 }
