@@ -4,17 +4,39 @@ import { startAsyncWorker } from './app/async-worker.ts';
 import { startExpiryJob } from './app/expiry.job.ts';
 import { createLedger } from './app/ledger.service.ts';
 import { createLedgerMetrics } from './app/ledger.metrics.ts';
+import { startVerificationJob } from './app/ledger-verification.job.ts';
+import { registerVerificationMetrics } from './app/ledger-verification.metrics.ts';
 import { orderEarningsSubscription } from './app/order-earnings.consumer.ts';
 import { startOrderEarningsWorker } from './app/order-earnings.worker.ts';
 import { dropsRoutes } from './http/drops.routes.ts';
 import { registerLoyaltyRateLimits } from './http/rate-limit.hook.ts';
 import { ledgerRoutes } from './http/ledger.routes.ts';
+import { reconciliationRoutes } from './http/reconciliation.routes.ts';
 import { loyaltyMigrations } from './store/loyalty.migrations.ts';
 
 const expirySweepEveryMs = 30_000;
 const asyncRoundEveryMs = 100;
 /** Earned points show within about this long of the order_paid event being consumed. */
 const orderEarningsRoundEveryMs = 250;
+/**
+ * Reconciliation (decision 007): each pod looks this often whether a verification is due; one
+ * is due this long after the last one anywhere (incremental, cheap), and a full one this long
+ * after the last full one (edits to rows already verified are only seen by a full one).
+ */
+const verificationTickMs = 60_000;
+const verificationEveryMs = 5 * 60_000;
+const fullVerificationEveryMs = 24 * 3_600_000;
+
+/** Reconciliation, for the `redemption ledger verify` command and the correctness harness. */
+export {
+  resultDetail,
+  VerificationBusyError,
+  verifyLedger,
+  type CheckResult,
+  type VerificationResult,
+  type VerifyOptions,
+} from './app/ledger-verification.ts';
+export { ledgerInvariants, type LedgerInvariant } from './store/ledger-invariants.ts';
 
 /** Loyalty: the points ledger (double-entry), holds, reversals, expiry, tiers, flash-sale drops. */
 export const loyaltyModule: ServiceModule = {
@@ -36,6 +58,13 @@ export const loyaltyModule: ServiceModule = {
       metrics.sink,
     );
     depth = ledger.depth;
+    registerVerificationMetrics(ctx.metrics, db, ctx.log);
+    const stopVerification = startVerificationJob(
+      db,
+      ctx.log,
+      { everyMs: verificationEveryMs, fullEveryMs: fullVerificationEveryMs },
+      verificationTickMs,
+    );
     const stopExpiry = startExpiryJob(db, ledger, ctx.log, expirySweepEveryMs);
     const stopOrderEarnings = startOrderEarningsWorker(
       db,
@@ -70,6 +99,7 @@ export const loyaltyModule: ServiceModule = {
           idempotency: ctx.idempotency,
           dropRemaining: metrics.dropRemaining,
         });
+        await reconciliationRoutes(app, { db });
       },
       subscriptions: [
         {
@@ -99,6 +129,7 @@ export const loyaltyModule: ServiceModule = {
         stopOrderEarnings();
         stopExpiry();
         stopAsync();
+        await stopVerification();
         await ledger.drain();
       },
     };

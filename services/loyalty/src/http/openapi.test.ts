@@ -26,6 +26,8 @@ const loyaltyOperations = [
   'post /api/loyalty/drops',
   'get /api/loyalty/drops/{id}',
   'post /api/loyalty/drops/{id}/claims',
+  'post /api/loyalty/admin/verify',
+  'get /api/loyalty/admin/reconciliation',
 ];
 
 /** The examples of one media entry, wherever swagger put them (media `example` or schema `examples`). */
