@@ -266,6 +266,48 @@ export function ordersApiSuite(label: string, start: () => Promise<SuiteSetup>):
       expect(byAdmin.body.user_id).toBe(other.id);
     });
 
+    it('lists every order for an admin, by status and member, newest first with a cursor', async () => {
+      const m = await shopper(0, 100, 50);
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++)
+        ids.push(
+          (
+            await h.call(
+              'POST',
+              '/api/orders',
+              m.token,
+              orderBody([{ product_id: m.product.id, quantity: 1 }]),
+            )
+          ).body.id,
+        );
+      expect((await h.call('GET', '/api/orders', m.token)).status).toBe(403);
+      expect((await h.call('GET', '/api/orders', null)).status).toBe(401);
+      await h.call('PATCH', `/api/orders/${ids[1]}/status`, h.adminToken, { status: 'shipped' });
+      const mine = await h.call('GET', `/api/orders?user_id=${m.id}&limit=2`, h.adminToken);
+      expect(mine.status).toBe(200);
+      expect(mine.body.items.map((o: { id: string }) => o.id)).toEqual([ids[2], ids[1]]);
+      const rest = await h.call(
+        'GET',
+        `/api/orders?user_id=${m.id}&limit=2&cursor=${mine.body.next_cursor}`,
+        h.adminToken,
+      );
+      expect(rest.body).toMatchObject({ items: [{ id: ids[0] }], next_cursor: null });
+      const shipped = await h.call(
+        'GET',
+        `/api/orders?user_id=${m.id}&status=shipped`,
+        h.adminToken,
+      );
+      expect(shipped.body.items.map((o: { id: string }) => o.id)).toEqual([ids[1]]);
+      const everyone = await h.call('GET', '/api/orders?status=processing&limit=100', h.adminToken);
+      expect(everyone.body.items.every((o: { status: string }) => o.status === 'processing')).toBe(
+        true,
+      );
+      const bad = await h.call('GET', '/api/orders?status=lost', h.adminToken);
+      expect(bad.status).toBe(400);
+      expect(bad.body.detail).toContain('status');
+      expect((await h.call('GET', '/api/orders?user_id=nope', h.adminToken)).status).toBe(400);
+    });
+
     it('moves a paid order processing → shipped → delivered (admin only) and refuses the rest with 409', async () => {
       const m = await shopper(0);
       const id = (

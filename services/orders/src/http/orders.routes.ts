@@ -20,6 +20,7 @@ import {
 import type { Refunds } from '../app/refunds.service.ts';
 import { ordersRepository } from '../store/orders.repository.ts';
 import {
+  AdminListQuery,
   CreateOrderBody,
   IdParams,
   idempotencyHeader,
@@ -57,6 +58,19 @@ function orderingFor(req: FastifyRequest, userId: string | undefined): string {
 
 export async function ordersRoutes(app: App, deps: OrdersRouteDeps): Promise<void> {
   const { db, idempotency, orders, refunds } = deps;
+
+  /** One page of orders with their items; `rows` holds one more than `limit` when more exist. */
+  async function pageOf(rows: Awaited<ReturnType<typeof ordersRepository.byUser>>, limit: number) {
+    const page = rows.slice(0, limit);
+    const items = await ordersRepository.items(
+      db,
+      page.map((o) => o.id),
+    );
+    return {
+      items: page.map((o) => orderView(o, items.get(o.id) ?? [])),
+      next_cursor: rows.length > limit ? page[page.length - 1]!.id : null,
+    };
+  }
 
   /**
    * The kernel's Idempotency-Key protocol around work that makes its own transactions and
@@ -129,6 +143,21 @@ export async function ordersRoutes(app: App, deps: OrdersRouteDeps): Promise<voi
     },
   });
 
+  app.get('/api/orders', {
+    schema: {
+      tags,
+      summary: 'All orders, newest first, by status and member (admin; cursor pagination)',
+      querystring: AdminListQuery,
+      response: { 200: OrderPage },
+    },
+    handler: async (req) => {
+      requireAdmin(req);
+      const { limit, cursor, status, user_id: userId } = req.query;
+      const rows = await ordersRepository.list(db, { status, userId }, limit + 1, cursor);
+      return pageOf(rows, limit);
+    },
+  });
+
   app.get('/api/orders/user/:userId', {
     schema: {
       tags,
@@ -141,15 +170,7 @@ export async function ordersRoutes(app: App, deps: OrdersRouteDeps): Promise<voi
       requireSelfOrAdmin(req, req.params.userId, 'user');
       const { limit, cursor } = req.query;
       const rows = await ordersRepository.byUser(db, req.params.userId, limit + 1, cursor);
-      const page = rows.slice(0, limit);
-      const items = await ordersRepository.items(
-        db,
-        page.map((o) => o.id),
-      );
-      return {
-        items: page.map((o) => orderView(o, items.get(o.id) ?? [])),
-        next_cursor: rows.length > limit ? page[page.length - 1]!.id : null,
-      };
+      return pageOf(rows, limit);
     },
   });
 

@@ -111,6 +111,12 @@ export const ListQuery = Type.Object({
   ),
 });
 
+export const AdminListQuery = Type.Object({
+  ...ListQuery.properties,
+  status: Type.Optional(StatusLiteral),
+  user_id: Type.Optional(Type.String({ format: 'uuid', description: "only this member's orders" })),
+});
+
 export const idempotencyHeader = Type.Object({
   'idempotency-key': Type.String({
     minLength: 1,

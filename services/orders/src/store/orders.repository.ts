@@ -191,6 +191,23 @@ export const ordersRepository = {
     return rows;
   },
 
+  /** Every member's orders, newest first, optionally one status or one member (admin list). */
+  async list(
+    q: Queryable,
+    filter: { status?: string | undefined; userId?: string | undefined },
+    limit: number,
+    before?: string,
+  ): Promise<OrderRow[]> {
+    const { rows } = await q.query<OrderRow>(
+      `SELECT * FROM orders.orders
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR user_id = $2::uuid)
+         AND ($3::uuid IS NULL OR id < $3::uuid)
+       ORDER BY id DESC LIMIT $4`,
+      [filter.status ?? null, filter.userId ?? null, before ?? null, limit],
+    );
+    return rows;
+  },
+
   /** Applies `patch` only while `leaseOwner` still holds the saga; false when it was taken over. */
   async patchLeased(
     q: Queryable,
