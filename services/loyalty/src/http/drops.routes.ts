@@ -12,6 +12,9 @@ import { dropsRepository, dropView } from '../store/drops.repository.ts';
 import {
   ClaimResult,
   DropBody,
+  DropListQuery,
+  DropPage,
+  dropsPageDefault,
   DropView,
   EmptyBody,
   idempotencyHeader,
@@ -70,19 +73,41 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
     },
   });
 
+  app.get('/api/loyalty/drops', {
+    config: { public: true },
+    schema: {
+      tags,
+      summary: 'Drops, newest opening first (active=true: those not closed yet)',
+      querystring: DropListQuery,
+      response: { 200: DropPage, ...problemResponses(400, 429) },
+    },
+    handler: async (req) => {
+      const rows = await dropsRepository.list(deps.db, {
+        activeOnly: req.query.active ?? false,
+        limit: req.query.limit ?? dropsPageDefault,
+      });
+      return { items: rows.map(dropView) };
+    },
+  });
+
   app.get('/api/loyalty/drops/:id', {
     config: { public: true },
     schema: {
       tags,
-      summary: 'A drop and its remaining stock',
+      summary: 'A drop and its remaining stock (ETag; If-None-Match answers 304 until a sale)',
       params: IdParams,
       response: { 200: DropView, ...problemResponses(400, 404, 429) },
     },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const drop = await dropsRepository.find(deps.db, req.params.id);
       if (!drop) throw notFound('drop');
       deps.dropRemaining(drop.id, drop.quantity - drop.sold);
       if (drop.sold >= drop.quantity) await markSoldOut(drop.id);
+      // Only `sold` changes once a drop exists, so it is the whole version: pages watching a
+      // drop poll with If-None-Match and get an empty 304 until a unit sells.
+      const etag = `"drop-${drop.sold}"`;
+      reply.header('etag', etag).header('cache-control', 'no-cache');
+      if (req.headers['if-none-match'] === etag) return reply.code(304).send();
       return dropView(drop);
     },
   });

@@ -26,6 +26,11 @@ export function loyaltyApiSuite(label: string, start: () => Promise<LoyaltyHarne
         tier: 'member',
       });
       expect(acct.body.expiring).toEqual([{ points: 1_000, expires_at: expect.any(String) }]);
+      // Progress to the next tier: what counts (trailing 12 months) and what the next one needs.
+      expect(acct.body).toMatchObject({
+        qualifying_points: 1_000,
+        next_tier: { tier: 'silver', threshold_points: 10_000 },
+      });
     });
 
     it('lets a member see only their own account (404 for others)', async () => {
@@ -296,6 +301,52 @@ export function loyaltyApiSuite(label: string, start: () => Promise<LoyaltyHarne
       );
       expect(early.status).toBe(409);
       expect(early.body.opens_at).toBe(closes);
+    });
+
+    it('lists drops (newest opening first; active ones only when asked) and answers 304 while a drop is unchanged', async () => {
+      const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+      const create = (name: string, opensMin: number, closesMin: number) =>
+        h.call('POST', '/api/loyalty/drops', h.adminToken, {
+          name,
+          points_price: 10,
+          quantity: 2,
+          per_member_limit: 1,
+          opens_at: at(opensMin),
+          closes_at: at(closesMin),
+        });
+      const past = (await create('Past', -120, -60)).body;
+      const open = (await create('Open', -1, 60)).body;
+      const later = (await create('Later', 600, 660)).body;
+      const all = await h.call('GET', '/api/loyalty/drops?limit=100', '');
+      expect(all.status).toBe(200);
+      const ids = all.body.items.map((d: { id: string }) => d.id);
+      expect(ids.indexOf(later.id)).toBeLessThan(ids.indexOf(open.id));
+      expect(ids.indexOf(open.id)).toBeLessThan(ids.indexOf(past.id));
+      const active = (await h.call('GET', '/api/loyalty/drops?active=true&limit=100', '')).body;
+      const activeIds = active.items.map((d: { id: string }) => d.id);
+      expect(activeIds).toContain(open.id);
+      expect(activeIds).not.toContain(past.id);
+      expect((await h.call('GET', '/api/loyalty/drops?limit=101', '')).status).toBe(400);
+
+      const get = (etag?: string) =>
+        h.platform.app.inject({
+          method: 'GET',
+          url: `/api/loyalty/drops/${open.id}`,
+          headers: etag ? { 'if-none-match': etag } : {},
+        });
+      const first = await get();
+      const etag = String(first.headers['etag']);
+      expect(etag).toMatch(/^"drop-0"$/);
+      const same = await get(etag);
+      expect(same.statusCode).toBe(304);
+      expect(same.body).toBe('');
+      const m = await h.member(100);
+      const claim = await h.call('POST', `/api/loyalty/drops/${open.id}/claims`, m.token, {});
+      expect(claim.status).toBe(201);
+      const changed = await get(etag);
+      expect(changed.statusCode).toBe(200);
+      expect(changed.json()).toMatchObject({ sold: 1, remaining: 1 });
+      expect(changed.headers['etag']).not.toBe(etag);
     });
   });
 }

@@ -102,6 +102,16 @@ export const DropBody = Type.Object(
   },
 );
 
+/** Most drops one list returns. */
+export const dropsPageMax = 100;
+export const dropsPageDefault = 20;
+export const DropListQuery = Type.Object({
+  active: Type.Optional(
+    Type.Boolean({ default: false, description: 'only drops that have not closed yet' }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: dropsPageMax, default: 20 })),
+});
+
 export const MemberParams = Type.Object({ memberId: Uuid });
 export const IdParams = Type.Object({ id: Uuid });
 export const HistoryQuery = Type.Object({
@@ -149,6 +159,14 @@ export const AccountView = Type.Object(
       }),
       { description: 'the pending earnings released soonest (at most 5)' },
     ),
+    qualifying_points: Type.Integer({
+      minimum: 0,
+      description: 'points that count toward the tier: earned in the trailing 12 months',
+    }),
+    next_tier: Type.Union(
+      [Type.Object({ tier: Type.String(), threshold_points: Int }), Type.Null()],
+      { description: 'the tier above and the qualifying points it needs; null at the top' },
+    ),
   },
   {
     description: 'The account',
@@ -162,6 +180,8 @@ export const AccountView = Type.Object(
         expiring: [{ points: 1_500, expires_at: ex.expiry }],
         pending: 300,
         pending_earnings: [{ order_id: ex.operation, points: 300, release_at: ex.later }],
+        qualifying_points: 12_000,
+        next_tier: { tier: 'gold', threshold_points: 40_000 },
       },
     ],
   },
@@ -392,6 +412,14 @@ export const DropView = Type.Object(
         closes_at: ex.expiry,
       },
     ],
+  },
+);
+
+export const DropPage = Type.Object(
+  { items: Type.Array(DropView) },
+  {
+    description: 'Drops, newest opening first',
+    examples: [{ items: DropView.examples }],
   },
 );
 

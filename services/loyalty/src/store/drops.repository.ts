@@ -22,6 +22,15 @@ export const dropsRepository = {
     );
     return rows[0]!;
   },
+  /** Newest opening first; `activeOnly`: drops that have not closed yet. */
+  async list(q: Queryable, opts: { activeOnly: boolean; limit: number }): Promise<DropRow[]> {
+    const { rows } = await q.query<DropRow>(
+      `SELECT ${columns} FROM loyalty.drops WHERE NOT $1 OR closes_at > now()
+       ORDER BY opens_at DESC, id DESC LIMIT $2`,
+      [opts.activeOnly, opts.limit],
+    );
+    return rows;
+  },
   async find(q: Queryable, id: string): Promise<DropRow | undefined> {
     const { rows } = await q.query<DropRow>(`SELECT ${columns} FROM loyalty.drops WHERE id = $1`, [
       id,

@@ -1,5 +1,6 @@
 import type { Queryable } from '@redemption/kernel';
 import { decodeHistoryCursor, encodeHistoryCursor } from './history-cursor.ts';
+import { tierRulesDefault } from '../domain/tiers.ts';
 import { pendingEarnings, type PendingEarningView } from './order-earnings.queries.ts';
 
 export const expiringShownMax = 5;
@@ -14,6 +15,16 @@ export interface AccountView {
   expiring: Array<{ points: number; expires_at: string }>;
   pending: number;
   pending_earnings: PendingEarningView[];
+  qualifying_points: number;
+  next_tier: { tier: string; threshold_points: number } | null;
+}
+
+/** The tier above `tier` by threshold; null at the top (or for a tier the rules do not know). */
+export function nextTier(tier: string): AccountView['next_tier'] {
+  const ranked = [...tierRulesDefault].sort((a, b) => a.thresholdPoints - b.thresholdPoints);
+  const at = ranked.findIndex((r) => r.tier === tier);
+  const next = at >= 0 ? ranked[at + 1] : undefined;
+  return next ? { tier: next.tier, threshold_points: next.thresholdPoints } : null;
 }
 
 /** Read side of the ledger: plain queries, no locks. */
@@ -31,6 +42,12 @@ export async function accountView(
     'SELECT remaining, expires_at FROM loyalty.lots WHERE member_id = $1 AND remaining > 0 ORDER BY expires_at LIMIT $2',
     [memberId, expiringShownMax],
   );
+  // The same measure the tier rules use: qualifying points earned in the trailing 12 months.
+  const qualifying = await q.query<{ points: number | string }>(
+    `SELECT coalesce(sum(points), 0) AS points FROM loyalty.lots
+     WHERE member_id = $1 AND qualifying AND earned_at > now() - interval '12 months'`,
+    [memberId],
+  );
   return {
     member_id: memberId,
     balance: a.balance,
@@ -42,6 +59,8 @@ export async function accountView(
       expires_at: l.expires_at.toISOString(),
     })),
     ...(await pendingEarnings(q, memberId, expiringShownMax)),
+    qualifying_points: Number(qualifying.rows[0]?.points ?? 0),
+    next_tier: nextTier(a.tier),
   };
 }
 
