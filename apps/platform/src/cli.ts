@@ -17,6 +17,7 @@ import {
   type ServiceModule,
 } from '@redemption/kernel';
 import { allModules, moduleNamed } from './modules.ts';
+import { ledgerCommand, ledgerUsage } from './ledger-cli.ts';
 import { rootPage } from './root-page.ts';
 import { buildGateway, gatewayRoutes, gatewayUpstreams } from './gateway.ts';
 
@@ -35,7 +36,8 @@ const usage = `usage: redemption <command>
   events dlq list [--all] [--limit N]
                      dead-lettered events (newest first; --all includes replayed ones)
   events dlq replay <id>
-                     re-drive one dead letter through its consumer group`;
+                     re-drive one dead letter through its consumer group
+${ledgerUsage}`;
 
 async function run(
   config: PlatformConfig,
@@ -156,6 +158,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'events':
       return eventsCommand(config, argv.slice(1));
+    case 'ledger':
+      return ledgerCommand(config, argv.slice(1));
     default:
       process.stderr.write(`${usage}\n`);
       process.exitCode = command ? 2 : 0;
