@@ -1,6 +1,8 @@
 import proxy from '@fastify/http-proxy';
 import { pino } from 'pino';
 import { createServer, loggerOptions, type App, type PlatformConfig } from '@redemption/kernel';
+import { webConfigRoute } from './platform-routes.ts';
+import { registerWebApp } from './web-app.ts';
 
 /** Which service answers which public path prefix (DESIGN.md's gateway routing). */
 export const gatewayRoutes: ReadonlyArray<{ service: string; prefixes: readonly string[] }> = [
@@ -71,7 +73,11 @@ export async function buildGateway(config: PlatformConfig, version: string): Pro
       },
     });
   }
-  app.get('/', { schema: { hide: true } }, async () => ({
+  // The front door serves the web app too (one origin: no CORS, SameSite cookies work); its
+  // routing summary moves to /status then.
+  const webServed = await registerWebApp(app);
+  webConfigRoute(app, config);
+  app.get(webServed ? '/status' : '/', { schema: { hide: true } }, async () => ({
     name: 'Redemption gateway',
     version,
     routes: configured.map((r) => ({ service: r.service, prefixes: r.prefixes })),

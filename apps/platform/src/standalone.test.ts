@@ -70,7 +70,7 @@ describe('redemption start (standalone, embedded PostgreSQL)', () => {
     const ready = await fetch(`${running.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: 'ok' } });
-    const root = await (await fetch(`${running.baseUrl}/`)).text();
+    const root = await (await fetch(`${running.baseUrl}/status`)).text();
     expect(root).toContain('/api/docs');
     const adminLogin = await fetch(`${running.baseUrl}/api/users/login`, {
       method: 'POST',

@@ -39,8 +39,8 @@ export interface BuildOptions {
   jwtKeys?: JWTVerifyGetKey;
   /** `serve`: without METRICS_TOKEN, /metrics is not served (it is open in standalone mode). */
   distributed?: boolean;
-  /** Routes outside any service (the root page). */
-  extraRoutes?: (app: App) => Promise<void>;
+  /** Routes outside any service (the status page, the web app, admin operations). */
+  extraRoutes?: (app: App, parts: { db: Db }) => Promise<void>;
 }
 
 export interface Platform {
@@ -192,7 +192,7 @@ async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
     }),
   );
   for (const instance of p.instances) await instance.routes(app);
-  await opts.extraRoutes?.(app);
+  await opts.extraRoutes?.(app, { db: p.db });
   await app.ready();
   return app;
 }
