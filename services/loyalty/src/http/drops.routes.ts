@@ -19,6 +19,7 @@ import {
   EmptyBody,
   idempotencyHeader,
   IdParams,
+  NotModified,
   problemResponses,
   writeResponses,
 } from './loyalty.schemas.ts';
@@ -96,7 +97,7 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
       tags,
       summary: 'A drop and its remaining stock (ETag; If-None-Match answers 304 until a sale)',
       params: IdParams,
-      response: { 200: DropView, ...problemResponses(400, 404, 429) },
+      response: { 200: DropView, 304: NotModified, ...problemResponses(400, 404, 429) },
     },
     handler: async (req, reply) => {
       const drop = await dropsRepository.find(deps.db, req.params.id);
@@ -107,7 +108,7 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
       // drop poll with If-None-Match and get an empty 304 until a unit sells.
       const etag = `"drop-${drop.sold}"`;
       reply.header('etag', etag).header('cache-control', 'no-cache');
-      if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+      if (req.headers['if-none-match'] === etag) return reply.code(304).send(null);
       return dropView(drop);
     },
   });

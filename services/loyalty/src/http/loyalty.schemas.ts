@@ -385,6 +385,18 @@ export const OperationStatus = Type.Object(
   },
 );
 
+const dropExample = {
+  id: ex.drop,
+  name: 'Overwater villa, 2 nights',
+  points_price: 90_000,
+  quantity: 300,
+  sold: 1,
+  remaining: 299,
+  per_member_limit: 1,
+  opens_at: ex.at,
+  closes_at: ex.expiry,
+};
+
 export const DropView = Type.Object(
   {
     id: Uuid,
@@ -397,29 +409,17 @@ export const DropView = Type.Object(
     opens_at: DateTime,
     closes_at: DateTime,
   },
-  {
-    description: 'The drop and its remaining stock',
-    examples: [
-      {
-        id: ex.drop,
-        name: 'Overwater villa, 2 nights',
-        points_price: 90_000,
-        quantity: 300,
-        sold: 1,
-        remaining: 299,
-        per_member_limit: 1,
-        opens_at: ex.at,
-        closes_at: ex.expiry,
-      },
-    ],
-  },
+  { description: 'The drop and its remaining stock', examples: [dropExample] },
 );
+
+/** A 304's (empty) body: the ETag sent in If-None-Match is still current. */
+export const NotModified = Type.Null({ description: 'Not modified: the ETag is still current' });
 
 export const DropPage = Type.Object(
   { items: Type.Array(DropView) },
   {
     description: 'Drops, newest opening first',
-    examples: [{ items: DropView.examples }],
+    examples: [{ items: [dropExample] }],
   },
 );
 
