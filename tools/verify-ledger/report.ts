@@ -24,6 +24,8 @@ export interface Summary {
   records: Map<string, KeyRecord>;
   setupMs: number;
   trafficMs: number;
+  /** ANALYZE and every check, once the processes have stopped. */
+  checksMs: number;
   elapsedMs: number;
   exits: Array<{ name: string; code: number | null }>;
   tokens: { refreshed: number; relogins: number };
@@ -70,7 +72,7 @@ export function summaryLines(s: Summary): string[] {
     `  tokens        ${s.tokens.refreshed} refreshed, ${s.tokens.relogins} re-logins`,
     `  kills         ${s.stats.kills} (kill -9 + restart)`,
     `  exits         ${s.exits.map((e) => `${e.name}=${e.code}`).join(' ')} (after SIGTERM)`,
-    `  elapsed       ${(s.elapsedMs / 1000).toFixed(1)} s total, setup ${(s.setupMs / 1000).toFixed(1)} s, traffic ${(s.trafficMs / 1000).toFixed(1)} s (${perS(work.length)} ops/s)`,
+    `  elapsed       ${(s.elapsedMs / 1000).toFixed(1)} s total, setup ${(s.setupMs / 1000).toFixed(1)} s, traffic ${(s.trafficMs / 1000).toFixed(1)} s (${perS(work.length)} ops/s), checks ${(s.checksMs / 1000).toFixed(1)} s`,
   ];
 }
 
