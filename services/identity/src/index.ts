@@ -45,7 +45,7 @@ export const identityModule: ServiceModule = {
           { schema: { hide: true }, config: { public: true } },
           async () => tokens.jwks,
         );
-        await usersRoutes(app, svc, ctx.idempotency);
+        await usersRoutes(app, svc, ctx.idempotency, { refreshTtlS: config.refreshTokenTtlS });
       },
       seed: (opts) =>
         seedIdentity(

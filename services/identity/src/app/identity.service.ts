@@ -155,6 +155,10 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       });
     },
 
+    /** Admin list: newest first, optionally matching part of a username or e-mail. */
+    search: (opts: { text?: string | undefined; limit: number; before?: string | undefined }) =>
+      usersRepository.search(deps.db, opts),
+
     async get(id: string): Promise<User> {
       const user = await usersRepository.findById(deps.db, id);
       if (!user) throw notFound('user');

@@ -1,5 +1,5 @@
 import type { App, Idempotency } from '@redemption/kernel';
-import { requireSelfOrAdmin } from '@redemption/kernel';
+import { requireAdmin, requireSelfOrAdmin } from '@redemption/kernel';
 import type { User } from '../domain/user.ts';
 import type { IdentityService } from '../app/identity.service.ts';
 import {
@@ -12,11 +12,21 @@ import {
   TokenPairView,
   UpdateBody,
   UserIdParams,
+  UserListQuery,
+  UserPage,
   UserView,
 } from './users.schemas.ts';
+import {
+  clearRefreshCookie,
+  deliverRefreshToken,
+  refreshTokenOf,
+  refreshTokenOrNone,
+  wantsRefreshCookie,
+} from './refresh-cookie.ts';
 
 const tags = ['identity'];
 const publicRoute = { public: true };
+const userPageDefault = 20;
 
 export const toView = (u: User) => ({
   ...u,
@@ -29,6 +39,7 @@ export async function usersRoutes(
   app: App,
   svc: IdentityService,
   idempotency: Idempotency,
+  opts: { refreshTtlS: number },
 ): Promise<void> {
   app.post('/api/users/register', {
     config: publicRoute,
@@ -52,9 +63,9 @@ export async function usersRoutes(
       body: LoginBody,
       response: { 200: LoginView },
     },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const out = await svc.login(req.body.username, req.body.password, req.ip);
-      return { ...out, user: toView(out.user) };
+      return deliverRefreshToken(req, reply, { ...out, user: toView(out.user) }, opts.refreshTtlS);
     },
   });
 
@@ -66,14 +77,25 @@ export async function usersRoutes(
       body: RefreshBody,
       response: { 200: TokenPairView },
     },
-    handler: (req) => svc.refresh(req.body.refresh_token),
+    handler: async (req, reply) =>
+      deliverRefreshToken(
+        req,
+        reply,
+        await svc.refresh(refreshTokenOf(req, req.body)),
+        opts.refreshTtlS,
+      ),
   });
 
   app.post('/api/users/logout', {
     config: publicRoute,
     schema: { tags, summary: 'Revoke a refresh token and its family', body: RefreshBody },
     handler: async (req, reply) => {
-      await svc.logout(req.body.refresh_token);
+      // A cookie client that has no cookie left is signed out already: clear it and say so.
+      const token = wantsRefreshCookie(req)
+        ? refreshTokenOrNone(req, req.body)
+        : refreshTokenOf(req, req.body);
+      if (token) await svc.logout(token);
+      if (wantsRefreshCookie(req)) clearRefreshCookie(req, reply);
       return reply.code(204).send();
     },
   });
@@ -93,6 +115,29 @@ export async function usersRoutes(
     handler: async (req, reply) => {
       await svc.confirmPasswordReset(req.body.token, req.body.new_password);
       return reply.code(204).send();
+    },
+  });
+
+  app.get('/api/users', {
+    schema: {
+      tags,
+      summary: 'Users, newest first; q matches part of a username or e-mail (admin)',
+      querystring: UserListQuery,
+      response: { 200: UserPage },
+    },
+    handler: async (req) => {
+      requireAdmin(req);
+      const limit = req.query.limit ?? userPageDefault;
+      const rows = await svc.search({
+        text: req.query.q,
+        limit: limit + 1,
+        before: req.query.cursor,
+      });
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map(toView),
+        next_cursor: rows.length > limit ? page[page.length - 1]!.id : null,
+      };
     },
   });
 

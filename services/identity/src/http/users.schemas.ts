@@ -42,7 +42,12 @@ export const LoginBody = Type.Object(
 );
 
 export const RefreshBody = Type.Object(
-  { refresh_token: OpaqueToken },
+  {
+    refresh_token: Type.Optional({
+      ...OpaqueToken,
+      description: 'required unless sent as the httpOnly cookie (with X-Refresh-Cookie: 1)',
+    }),
+  },
   { additionalProperties: false },
 );
 
@@ -78,9 +83,29 @@ export const UserView = Type.Object({
 
 export const TokenPairView = Type.Object({
   access_token: Type.String(),
-  refresh_token: Type.String(),
+  refresh_token: Type.Optional(
+    Type.String({
+      description: 'absent when it was set as an httpOnly cookie (X-Refresh-Cookie: 1)',
+    }),
+  ),
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer({ description: 'access token lifetime in seconds' }),
 });
 
 export const LoginView = Type.Object({ ...TokenPairView.properties, user: UserView });
+
+/** Most users one admin list returns. */
+export const userPageMax = 100;
+export const UserListQuery = Type.Object({
+  q: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 120, description: 'part of a username or e-mail' }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: userPageMax, default: 20 })),
+  cursor: Type.Optional(
+    Type.String({ format: 'uuid', description: 'next_cursor of the previous page' }),
+  ),
+});
+export const UserPage = Type.Object({
+  items: Type.Array(UserView),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+});

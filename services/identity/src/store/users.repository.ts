@@ -54,6 +54,22 @@ export const usersRepository = {
     return rows[0];
   },
 
+  /** Newest first (ids are UUIDv7); `text` matches part of a username or e-mail, any case. */
+  async search(
+    q: Queryable,
+    opts: { text?: string | undefined; limit: number; before?: string | undefined },
+  ): Promise<User[]> {
+    const pattern = opts.text ? `%${opts.text.toLowerCase().replace(/[\\%_]/g, '\\$&')}%` : null;
+    const { rows } = await q.query<User>(
+      `SELECT ${userColumns} FROM identity.users
+       WHERE deleted_at IS NULL AND ($1::text IS NULL OR lower(username) LIKE $1 OR lower(email) LIKE $1)
+         AND ($2::uuid IS NULL OR id < $2::uuid)
+       ORDER BY id DESC LIMIT $3`,
+      [pattern, opts.before ?? null, opts.limit],
+    );
+    return rows;
+  },
+
   async findByEmail(q: Queryable, email: string): Promise<User | undefined> {
     const { rows } = await q.query<User>(
       `SELECT ${userColumns} FROM identity.users WHERE lower(email) = $1 AND deleted_at IS NULL`,
