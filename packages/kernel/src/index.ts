@@ -19,3 +19,4 @@ export * from './runtime/build-platform.ts';
 export * from './events/index.ts';
 export * from './clients/index.ts';
 export * from './auth/service-tokens.ts';
+export * from './auth/token-revocations.ts';

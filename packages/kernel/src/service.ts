@@ -7,6 +7,7 @@ import type { SchemaMigrations } from './db/migrations.ts';
 import type { App } from './http/server.ts';
 import type { Idempotency } from './idempotency/idempotency-runner.ts';
 import type { RateLimiter } from './rate-limit/index.ts';
+import type { TokenRevocations } from './auth/token-revocations.ts';
 import type { Subscription } from './events/consumer-runtime.ts';
 import type { Publisher } from './events/outbox.ts';
 import type { ServiceCaller } from './clients/service-caller.ts';
@@ -18,6 +19,11 @@ export interface ServiceContext {
   log: FastifyBaseLogger;
   idempotency: Idempotency;
   rateLimiter: RateLimiter;
+  /**
+   * Access-token revocation markers (Redis or the kernel table): identity writes them on sign-out,
+   * password reset and deletion; the auth hook reads them.
+   */
+  revocations: TokenRevocations;
   /** Where the service registers its Prometheus metrics (served at /metrics). */
   metrics: Registry;
   /** Publishes integration events through the outbox, inside the caller's transaction. */

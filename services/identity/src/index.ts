@@ -24,6 +24,7 @@ export const identityModule: ServiceModule = {
       tokens,
       events: ctx.events,
       rateLimiter: ctx.rateLimiter,
+      revocations: ctx.revocations,
       log: ctx.log,
       accessTtlS: config.accessTokenTtlS,
       refreshTtlS: config.refreshTokenTtlS,

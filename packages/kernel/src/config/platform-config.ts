@@ -43,7 +43,8 @@ export const platformVars = {
   },
   redisUrl: {
     name: 'REDIS_URL',
-    description: 'Redis URL; when set, rate limits and throttles are shared across processes',
+    description:
+      'Redis URL; when set, rate limits, throttles and access-token revocations are shared across processes',
     secret: true,
     parse: url('redis', 'rediss'),
   },

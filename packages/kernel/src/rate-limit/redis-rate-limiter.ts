@@ -114,7 +114,8 @@ export async function createRateLimiter(choice: RateLimiterChoice): Promise<Rate
   return new RedisRateLimiter(client, { closeClient: () => client.close() });
 }
 
-async function connectRedis(url: string, onError: (err: Error) => void) {
+/** A node-redis client that fails fast while Redis is down and rejects if unreachable at start. */
+export async function connectRedis(url: string, onError: (err: Error) => void) {
   let connected = false;
   const client = createClient({
     url,

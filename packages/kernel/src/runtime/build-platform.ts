@@ -15,6 +15,11 @@ import { loggerOptions } from '../log/logger.ts';
 import { createRateLimiter, type RateLimiter } from '../rate-limit/index.ts';
 import type { SeedOptions, ServiceContext, ServiceInstance, ServiceModule } from '../service.ts';
 import { createServiceTokens, type ServiceTokens } from '../auth/service-tokens.ts';
+import {
+  createTokenRevocations,
+  tokenRevocationMigrations,
+  type TokenRevocations,
+} from '../auth/token-revocations.ts';
 import { localTransport } from '../clients/local-transport.ts';
 import {
   remoteTransport,
@@ -54,10 +59,14 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** All kernel-owned tables: idempotency keys, outbox/log, consumer offsets, inbox, DLQ. */
+/** All kernel-owned tables: idempotency keys, outbox/log, consumer offsets, inbox, DLQ, revocations. */
 export const kernelMigrations = {
   schema: 'kernel',
-  migrations: [...idempotencyMigrations.migrations, ...eventsMigrations.migrations],
+  migrations: [
+    ...idempotencyMigrations.migrations,
+    ...eventsMigrations.migrations,
+    ...tokenRevocationMigrations.migrations,
+  ],
 };
 
 /**
@@ -72,6 +81,12 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
 
   const rateLimiter: RateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
+  const revocations = await createTokenRevocations({
+    db,
+    redisUrl: config.redisUrl,
+    accessTokenTtlS: config.accessTokenTtlS,
+    onError: (err) => log.warn({ err }, 'token revocations: will retry'),
+  });
   const idempotency = createIdempotency({ db, ttlH: config.idempotencyTtlH });
   const metricsRegistry = new Registry();
   const bus = await createEventBus({
@@ -93,6 +108,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     log,
     idempotency,
     rateLimiter,
+    revocations: revocations.store,
     services,
     events: bus.publisher,
     metrics: metricsRegistry,
@@ -110,6 +126,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     instances,
     metricsRegistry,
     serviceTokens,
+    revocations: revocations.store,
   });
   built.app = app;
   for (const sub of instances.flatMap((i) => i.subscriptions ?? [])) bus.subscribe(sub);
@@ -118,6 +135,9 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     idempotency
       .purgeExpired()
       .catch((err: unknown) => log.warn({ err }, 'idempotency purge failed'));
+    revocations.store
+      .purgeExpired()
+      .catch((err: unknown) => log.warn({ err }, 'token revocation purge failed'));
   }, idempotencyPurgeEveryMs);
   purge.unref();
 
@@ -137,6 +157,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
       await bus.stop(); // consumers finish the event in hand and commit
       for (const i of instances) await i.close?.();
       await rateLimiter.close();
+      await revocations.close();
       if (!opts.db) await db.close();
     },
   };
@@ -158,6 +179,7 @@ interface Parts {
   instances: ServiceInstance[];
   metricsRegistry: Registry;
   serviceTokens: ServiceTokens;
+  revocations: TokenRevocations;
 }
 
 async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
@@ -190,6 +212,7 @@ async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
       keys,
       internal: p.serviceTokens.verify,
     }),
+    { revocations: p.revocations },
   );
   for (const instance of p.instances) await instance.routes(app);
   await opts.extraRoutes?.(app, { db: p.db });

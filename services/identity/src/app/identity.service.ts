@@ -1,5 +1,13 @@
 import { memberRegistered } from '@redemption/contracts';
-import type { Db, Logger, Principal, Publisher, Queryable, RateLimiter } from '@redemption/kernel';
+import type {
+  Db,
+  Logger,
+  Principal,
+  Publisher,
+  Queryable,
+  RateLimiter,
+  TokenRevocations,
+} from '@redemption/kernel';
 import {
   conflict,
   isPgError,
@@ -7,7 +15,9 @@ import {
   notFound,
   pgErrorCode,
   ProblemError,
+  sessionSubject,
   unauthorized,
+  userSubject,
 } from '@redemption/kernel';
 import { normalizeLogin, passwordProblem, type Role, type User } from '../domain/user.ts';
 import { tokensRepository } from '../store/tokens.repository.ts';
@@ -40,6 +50,8 @@ export interface IdentityServiceDeps {
   /** Publishes member_registered in the registration's transaction (loyalty opens the account). */
   events: Publisher;
   rateLimiter: RateLimiter;
+  /** Revocation markers every service checks, so a sign-out or deletion applies at once. */
+  revocations: TokenRevocations;
   log: Logger;
   accessTtlS: number;
   refreshTtlS: number;
@@ -69,13 +81,19 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       tokenHash: hashToken(refresh),
       ttlS: deps.refreshTtlS,
     });
-    const access = await deps.tokens.signAccess(user.id, user.role);
+    const access = await deps.tokens.signAccess(user.id, user.role, familyId);
     return {
       access_token: access,
       refresh_token: refresh,
       token_type: 'Bearer',
       expires_in: deps.accessTtlS,
     };
+  }
+
+  /** Refresh tokens in identity's schema; access tokens by a marker every service checks. */
+  async function revokeEverything(q: Queryable, userId: string): Promise<void> {
+    await tokensRepository.revokeAllForUser(q, userId);
+    await deps.revocations.revoke(q, [userSubject(userId)]);
   }
 
   return {
@@ -133,6 +151,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
           return 'invalid' as const;
         if (row.used_at) {
           await tokensRepository.revokeFamily(q, row.family_id);
+          await deps.revocations.revoke(q, [sessionSubject(row.family_id)]);
           return 'reused' as const;
         }
         const user = await usersRepository.findById(q, row.user_id);
@@ -148,11 +167,23 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       return outcome;
     },
 
+    /** Ends one session: its refresh tokens and the access tokens issued in it. */
     async logout(refreshToken: string): Promise<void> {
       await deps.db.tx(async (q) => {
         const row = await tokensRepository.findRefreshForUpdate(q, hashToken(refreshToken));
-        if (row) await tokensRepository.revokeFamily(q, row.family_id);
+        if (!row) return;
+        await tokensRepository.revokeFamily(q, row.family_id);
+        await deps.revocations.revoke(q, [sessionSubject(row.family_id)]);
       });
+    },
+
+    /** Ends every session of the user: all refresh tokens, and access tokens issued until now. */
+    async logoutEverywhere(actor: Principal, id: string): Promise<void> {
+      await deps.db.tx(async (q) => {
+        if (!(await usersRepository.findById(q, id))) throw notFound('user');
+        await revokeEverything(q, id);
+      });
+      deps.log.info({ user_id: id, actor_id: actor.id }, 'signed out everywhere');
     },
 
     /** Admin list: newest first, optionally matching part of a username or e-mail. */
@@ -183,7 +214,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     async remove(actor: Principal, id: string): Promise<void> {
       await deps.db.tx(async (q) => {
         if (!(await usersRepository.softDelete(q, id))) throw notFound('user');
-        await tokensRepository.revokeAllForUser(q, id);
+        await revokeEverything(q, id);
       });
       deps.log.info({ user_id: id, actor_id: actor.id }, 'user deleted');
     },
@@ -224,7 +255,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         const problem = passwordProblem(newPassword, user.username, user.email);
         if (problem) throw weakPassword(problem);
         await usersRepository.update(q, user.id, { passwordHash: await hashPassword(newPassword) });
-        await tokensRepository.revokeAllForUser(q, user.id);
+        await revokeEverything(q, user.id);
       });
     },
   };

@@ -18,7 +18,8 @@ import { accessTokenAudience as tokenAudience } from '@redemption/kernel';
 const refreshTokenBytes = 32;
 
 export interface TokenIssuer {
-  signAccess(userId: string, role: Role): Promise<string>;
+  /** `sessionId`: the refresh-token family, so one sign-out can revoke its access tokens. */
+  signAccess(userId: string, role: Role, sessionId: string): Promise<string>;
   jwks: JSONWebKeySet;
   verifyKeys: JWTVerifyGetKey;
 }
@@ -70,13 +71,15 @@ export async function createTokenIssuer(opts: {
   return {
     jwks,
     verifyKeys: createLocalJWKSet(jwks),
-    signAccess: (userId, role) =>
-      new SignJWT({ role })
+    signAccess: (userId, role, sessionId) =>
+      new SignJWT({ role, sid: sessionId })
         .setProtectedHeader({ alg: 'EdDSA', kid: current.kid, typ: 'JWT' })
         .setSubject(userId)
         .setIssuer(opts.issuer)
         .setAudience(tokenAudience)
-        .setIssuedAt()
+        // Milliseconds (a NumericDate may have a fraction): a sign-in right after "sign out
+        // everywhere" must not fall in the same second as the revocation marker and be refused.
+        .setIssuedAt(Date.now() / 1000)
         .setJti(newId())
         .setExpirationTime(`${opts.accessTtlS}s`)
         .sign(signingKey),

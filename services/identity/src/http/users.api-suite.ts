@@ -190,7 +190,7 @@ export function identityApiSuite(label: string, start: () => Promise<Harness>): 
       ).toBe(401);
     });
 
-    it('soft-deletes: login fails afterwards and the profile is gone', async () => {
+    it('soft-deletes: login fails afterwards and the old token reads nothing', async () => {
       const s = await session();
       expect(
         (await inject({ method: 'DELETE', url: `/api/users/${s.user.id}`, headers: s.auth }))
@@ -200,13 +200,109 @@ export function identityApiSuite(label: string, start: () => Promise<Harness>): 
       expect(
         (await inject({ method: 'GET', url: `/api/users/${s.user.id}`, headers: s.auth }))
           .statusCode,
-      ).toBe(404);
+      ).toBe(401); // revoked with the account
       const again = await inject({
         method: 'POST',
         url: '/api/users/register',
         payload: { username: s.user.username, email: `${unique()}@example.com`, password },
       });
       expect(again.statusCode).toBe(409);
+    });
+
+    const profile = (id: string, auth: Record<string, string>) =>
+      inject({ method: 'GET', url: `/api/users/${id}`, headers: auth });
+    const rename = (id: string, auth: Record<string, string>) =>
+      inject({
+        method: 'PUT',
+        url: `/api/users/${id}`,
+        headers: auth,
+        payload: { full_name: 'N' },
+      });
+    const signIn = async (username: string, pw = password) => {
+      const res = await login(username, pw);
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json<{ access_token: string; refresh_token: string }>();
+      return { ...body, auth: { authorization: `Bearer ${body.access_token}` } };
+    };
+
+    it('refuses a deleted account’s access token at once, on reads and writes', async () => {
+      const s = await session();
+      expect((await profile(s.user.id, s.auth)).statusCode).toBe(200);
+      const del = await inject({
+        method: 'DELETE',
+        url: `/api/users/${s.user.id}`,
+        headers: s.auth,
+      });
+      expect(del.statusCode).toBe(204);
+      const read = await profile(s.user.id, s.auth);
+      expect(read.statusCode).toBe(401);
+      expect(read.json().detail).toMatch(/revoked/);
+      expect((await rename(s.user.id, s.auth)).statusCode).toBe(401);
+    });
+
+    it('signs out everywhere: every session’s tokens stop at once, a new sign-in works', async () => {
+      const s1 = await session();
+      const s2 = await signIn(s1.user.username);
+      const out = await inject({
+        method: 'POST',
+        url: `/api/users/${s1.user.id}/logout-all`,
+        headers: s1.auth,
+      });
+      expect(out.statusCode).toBe(204);
+      for (const auth of [s1.auth, s2.auth]) {
+        expect((await profile(s1.user.id, auth)).statusCode).toBe(401);
+        expect((await rename(s1.user.id, auth)).statusCode).toBe(401);
+      }
+      const refresh = await inject({
+        method: 'POST',
+        url: '/api/users/refresh',
+        payload: { refresh_token: s2.refresh_token },
+      });
+      expect(refresh.statusCode).toBe(401);
+      // At once, in the same second as the sign-out: tokens carry their issue time in ms.
+      const again = await signIn(s1.user.username);
+      expect((await rename(s1.user.id, again.auth)).statusCode).toBe(200);
+      const other = await session();
+      const denied = await inject({
+        method: 'POST',
+        url: `/api/users/${other.user.id}/logout-all`,
+        headers: again.auth,
+      });
+      expect(denied.statusCode).toBe(404);
+      expect((await profile(other.user.id, other.auth)).statusCode).toBe(200);
+    });
+
+    it('signs one session out: its access token stops, the other session goes on', async () => {
+      const s1 = await session();
+      const s2 = await signIn(s1.user.username);
+      const out = await inject({
+        method: 'POST',
+        url: '/api/users/logout',
+        payload: { refresh_token: s1.refresh_token },
+      });
+      expect(out.statusCode).toBe(204);
+      expect((await rename(s1.user.id, s1.auth)).statusCode).toBe(401);
+      expect((await rename(s1.user.id, s2.auth)).statusCode).toBe(200);
+    });
+
+    it('revokes access tokens issued before a password reset', async () => {
+      const s = await session();
+      await inject({
+        method: 'POST',
+        url: '/api/users/password-reset',
+        payload: { email: s.user.email },
+      });
+      const token = h.resetTokens.get(s.user.email.toLowerCase());
+      const newPassword = 'a different long passphrase';
+      const confirm = await inject({
+        method: 'POST',
+        url: '/api/users/password-reset/confirm',
+        payload: { token, new_password: newPassword },
+      });
+      expect(confirm.statusCode).toBe(204);
+      expect((await rename(s.user.id, s.auth)).statusCode).toBe(401);
+      const fresh = await signIn(s.user.username, newPassword);
+      expect((await rename(s.user.id, fresh.auth)).statusCode).toBe(200);
     });
 
     it('resets a password with a single-use token and says nothing about unknown e-mails', async () => {

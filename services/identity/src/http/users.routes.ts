@@ -118,6 +118,9 @@ export async function usersRoutes(
     },
   });
 
+  // A profile holds personal data: a revoked token may not read it either.
+  const profileRoute = { revocationCheck: 'always' as const };
+
   app.get('/api/users', {
     schema: {
       tags,
@@ -142,6 +145,7 @@ export async function usersRoutes(
   });
 
   app.get('/api/users/:id', {
+    config: profileRoute,
     schema: {
       tags,
       summary: 'A user profile (self or admin)',
@@ -155,6 +159,7 @@ export async function usersRoutes(
   });
 
   app.put('/api/users/:id', {
+    config: profileRoute,
     schema: {
       tags,
       summary: 'Update a profile (self or admin)',
@@ -169,10 +174,24 @@ export async function usersRoutes(
   });
 
   app.delete('/api/users/:id', {
+    config: profileRoute,
     schema: { tags, summary: 'Soft-delete a user (self or admin)', params: UserIdParams },
     handler: async (req, reply) => {
       const actor = requireSelfOrAdmin(req, req.params.id);
       await svc.remove(actor, req.params.id);
+      return reply.code(204).send();
+    },
+  });
+
+  app.post('/api/users/:id/logout-all', {
+    schema: {
+      tags,
+      summary: 'Sign out everywhere (self or admin): every session and access token so far',
+      params: UserIdParams,
+    },
+    handler: async (req, reply) => {
+      const actor = requireSelfOrAdmin(req, req.params.id);
+      await svc.logoutEverywhere(actor, req.params.id);
       return reply.code(204).send();
     },
   });
