@@ -16,12 +16,14 @@ export const paymentsModule: ServiceModule = {
   migrations: paymentsMigrations,
   async init(ctx) {
     const provider = createProvider(ctx.config);
-    const payments = createPaymentService({ db: ctx.db, provider, events: ctx.events });
     const refunds = createRefundService({ provider, events: ctx.events });
+    const payments = createPaymentService({ db: ctx.db, provider, events: ctx.events, refunds });
     const webhooks = createStripeWebhookService({
       db: ctx.db,
       events: ctx.events,
       log: ctx.log,
+      provider,
+      refunds,
       webhookSecret: ctx.config.stripeWebhookSecret,
     });
     ctx.log.info({ provider: provider.name }, 'payments provider');

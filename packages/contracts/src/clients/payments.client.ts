@@ -30,11 +30,32 @@ export interface Refund {
 }
 
 /**
+ * The longest payments keeps one charge "being processed" when nothing crashed: every provider
+ * call of the charge with its retries (payments checks its provider timeouts fit). Meanwhile a
+ * retry of `process` is answered 409 `payment-in-progress` (or the kernel's
+ * `idempotency-key-in-flight` for the same key), which means *ask again later*, never *refused*.
+ * A caller that keeps retrying for longer than this (plus the kernel's idempotency lease, which
+ * holds a crashed request's key) sees the charge settled; the checkout saga's retry horizon is
+ * sized from it (services/orders/src/index.ts).
+ */
+export const chargeProcessingMaxMs = 60_000;
+
+/** What `voidOrder` answers: the order's payment, if it had one, now refunded in full. */
+export interface VoidedOrder {
+  order_id: string;
+  payment: Payment | null;
+}
+
+/**
  * Payments for other services (checkout). `process` charges once per order (idempotent on its
  * key and on order_id): a decline is 402 `payment-declined` with `decline_code`
  * (`card_declined`, `insufficient_funds`); a provider failure is 502 `payment-provider-error`
- * (nothing charged, safe to retry). `refund` takes all that is left unless `amount` is given;
- * more than is left is 422 `refund-exceeds-payment`.
+ * (nothing charged, safe to retry); 409 `payment-in-progress` means the outcome is not known
+ * yet (retry later); 409 `order-voided` means the order was voided and is never charged.
+ * `refund` takes all that is left unless `amount` is given; more than is left is 422
+ * `refund-exceeds-payment`. `voidOrder` makes sure an order ends with no money taken: it
+ * settles a charge still in flight by asking the provider, refunds what was taken, and refunds
+ * any charge that lands for the order later (409 `payment-in-progress`: retry later).
  */
 export interface PaymentsClient {
   process(
@@ -55,6 +76,7 @@ export interface PaymentsClient {
     body: { payment_id: string; amount?: number; reason?: string },
     key: string,
   ): Promise<Refund & { payment: Payment }>;
+  voidOrder(body: { order_id: string; reason?: string }, key: string): Promise<VoidedOrder>;
 }
 
 export function paymentsClient(t: ServiceTransport): PaymentsClient {
@@ -76,6 +98,13 @@ export function paymentsClient(t: ServiceTransport): PaymentsClient {
       call('payments', t, {
         method: 'POST',
         path: '/api/payments/refund',
+        body,
+        idempotencyKey: key,
+      }),
+    voidOrder: (body, key) =>
+      call('payments', t, {
+        method: 'POST',
+        path: '/api/payments/void',
         body,
         idempotencyKey: key,
       }),

@@ -28,8 +28,13 @@ export const rawCardData = (): ProblemError =>
     { errors: [{ field: 'body.token', message: 'looks like a card number' }] },
   );
 
+/** The outcome is not known yet (a charge in flight, the provider not answering): retry later. */
 export const paymentInProgress = (): ProblemError =>
   conflict('payment-in-progress', 'A payment for this order is being processed; retry shortly');
+
+/** Definite: the order was voided (its checkout undone or cancelled) and is never charged. */
+export const orderVoided = (): ProblemError =>
+  conflict('order-voided', 'This order was cancelled; it is not charged any more');
 
 export const orderAlreadyPaid = (paymentId: string): ProblemError =>
   conflict(

@@ -1,42 +1,55 @@
-import { paymentFailed, paymentSucceeded } from '@redemption/contracts';
 import { newId, type Db, type Publisher, type Queryable } from '@redemption/kernel';
 import { sameOrderVerdict, type ChargeRequest, type Payment } from '../domain/payment.ts';
+import type { PaymentProvider } from '../providers/payment-provider.ts';
 import {
-  InvalidPaymentToken,
-  PaymentDeclined,
-  type ChargeResult,
-  type PaymentProvider,
-} from '../providers/payment-provider.ts';
-import { dropAttempt, paymentsRepository as payments } from '../store/payments.repository.ts';
+  attemptsRepository as attempts,
+  lockOrder,
+  voidedOrdersRepository as voided,
+  type Attempt,
+} from '../store/attempts.repository.ts';
+import { paymentsRepository as payments } from '../store/payments.repository.ts';
 import {
-  invalidToken,
-  orderAlreadyPaid,
-  paymentDeclined,
-  paymentInProgress,
-  providerError,
-} from './payment-problems.ts';
+  createChargeAttempts,
+  StartOver,
+  type OnCommit,
+  type Processed,
+} from './charge-attempts.ts';
+import { orderAlreadyPaid, orderVoided, paymentInProgress } from './payment-problems.ts';
+import type { RefundService } from './refund.service.ts';
 
-export interface Processed {
-  /** 201 for a new charge, 200 when the order's existing payment is returned. */
-  status: 200 | 201;
-  payment: Payment;
+export type { OnCommit, Processed } from './charge-attempts.ts';
+
+/** What a void leaves: the order's payment, refunded in full, or null when it had none. */
+export interface VoidedOrder {
+  order_id: string;
+  payment: Payment | null;
 }
-
-/** Runs inside the transaction that records the outcome (the idempotency key's completion). */
-export type OnCommit = (q: Queryable, out: Processed) => Promise<void>;
+export { publishSucceeded } from './payment-events.ts';
 
 export interface PaymentServiceDeps {
   db: Db;
   provider: PaymentProvider;
   events: Publisher;
+  refunds: RefundService;
 }
+
+/**
+ * Rounds of one `process` call: each either answers or finds that an attempt ended without a
+ * charge (cancelled, superseded) and looks again; more than this means others keep racing.
+ */
+const processRoundsMax = 3;
 
 /**
  * Charges an order once. The provider is called outside any transaction (a slow provider must
  * not hold a connection); a pending attempt row is the order's lock meanwhile, so two requests
- * for one order never both charge. Failures are recorded as attempts, never in payments.
+ * for one order never both charge. Failures are recorded as attempts, never in payments. An
+ * attempt left pending (its request timed out or its process died) is settled by asking the
+ * provider (charge-attempts.ts): its own request's retry resumes it; another request waits.
  */
-export function createPaymentService({ db, provider, events }: PaymentServiceDeps) {
+export function createPaymentService(deps: PaymentServiceDeps) {
+  const { db, provider, refunds } = deps;
+  const charges = createChargeAttempts(deps);
+
   async function answerExisting(existing: Payment, req: ChargeRequest, onCommit: OnCommit) {
     if (sameOrderVerdict(existing, req) === 'conflict') throw orderAlreadyPaid(existing.id);
     const out: Processed = { status: 200, payment: existing };
@@ -44,80 +57,21 @@ export function createPaymentService({ db, provider, events }: PaymentServiceDep
     return out;
   }
 
-  async function recordFailure(attemptId: string, req: ChargeRequest, err: unknown) {
-    if (err instanceof InvalidPaymentToken) {
-      await dropAttempt(db, attemptId);
-      return invalidToken();
-    }
-    const declined = err instanceof PaymentDeclined ? err : null;
-    const outcome = declined ? 'declined' : 'provider_error';
-    await db.tx(async (q) => {
-      await payments.settleAttempt(q, attemptId, outcome, {
-        declineCode: declined?.declineCode ?? null,
-      });
-      await events.publish(q, paymentFailed, {
-        subject: req.order_id,
-        data: {
-          attempt_id: attemptId,
-          order_id: req.order_id,
-          member_id: req.member_id,
-          amount: req.amount,
-          currency: req.currency,
-          provider: provider.name,
-          outcome,
-          decline_code: declined?.declineCode ?? null,
-        },
-      });
+  /** The attempt this request drives: a new one, or its own left pending; null: look again. */
+  async function claim(req: ChargeRequest, providerKey: string): Promise<Attempt | null> {
+    const started = await attempts.start(db, {
+      ...req,
+      id: newId(),
+      provider: provider.name,
+      provider_key: providerKey,
     });
-    return declined ? paymentDeclined(declined.declineCode) : providerError();
-  }
-
-  async function recordSuccess(
-    attemptId: string,
-    req: ChargeRequest,
-    charge: ChargeResult,
-    onCommit: OnCommit,
-  ): Promise<Processed | null> {
-    return db.tx(async (q) => {
-      const inserted = await payments.insert(q, {
-        id: newId(),
-        order_id: req.order_id,
-        member_id: req.member_id,
-        amount: req.amount,
-        currency: req.currency,
-        transaction_id: charge.transactionId,
-        provider: provider.name,
-        card: charge.card,
-      });
-      // The Stripe webhook may have recorded this very charge first (and published the event).
-      const payment = inserted ?? (await ownedByWebhook(q, req.order_id, charge.transactionId));
-      if (!payment) return null;
-      await payments.settleAttempt(q, attemptId, 'succeeded', { paymentId: payment.id });
-      if (inserted) await publishSucceeded(events, q, inserted);
-      const out: Processed = { status: 201, payment };
-      await onCommit(q, out);
-      return out;
-    });
-  }
-
-  async function ownedByWebhook(q: Queryable, orderId: string, transactionId: string) {
-    const paid = await payments.byOrder(q, orderId);
-    return paid?.transaction_id === transactionId ? paid : null;
-  }
-
-  /** Only after a stale pending attempt was taken over: the order got paid meanwhile. */
-  async function undoDuplicate(
-    attemptId: string,
-    charge: ChargeResult,
-    req: ChargeRequest,
-    key: string,
-  ) {
-    await provider.refund({
-      transactionId: charge.transactionId,
-      amount: req.amount,
-      idempotencyKey: `${key}:duplicate`,
-    });
-    await payments.settleAttempt(db, attemptId, 'duplicate');
+    if (started) return started;
+    const pending = await attempts.pending(db, req.order_id);
+    if (!pending) return null;
+    // The same request again (a retry after a timeout or a crash): it resumes its attempt.
+    if (pending.provider_key === providerKey) return pending;
+    if ((await charges.settleOther(pending, pending.stale)) === 'busy') throw paymentInProgress();
+    return null;
   }
 
   return {
@@ -126,49 +80,49 @@ export function createPaymentService({ db, provider, events }: PaymentServiceDep
 
     /** `providerKey` must be the same on every retry of one request (derived from its key). */
     async process(req: ChargeRequest, providerKey: string, onCommit: OnCommit): Promise<Processed> {
-      const existing = await payments.byOrder(db, req.order_id);
-      if (existing) return answerExisting(existing, req, onCommit);
-      const attemptId = newId();
-      const started = await payments.startAttempt(db, {
-        ...req,
-        id: attemptId,
-        provider: provider.name,
-      });
-      if (!started) throw paymentInProgress();
-      let charge: ChargeResult;
-      try {
-        charge = await provider.charge({
-          amount: req.amount,
-          currency: req.currency,
-          token: req.token,
-          idempotencyKey: providerKey,
-          metadata: { order_id: req.order_id, member_id: req.member_id, attempt_id: attemptId },
-        });
-      } catch (err) {
-        throw await recordFailure(attemptId, req, err);
+      for (let round = 0; round < processRoundsMax; round++) {
+        if (await voided.has(db, req.order_id)) throw orderVoided();
+        const existing = await payments.byOrder(db, req.order_id);
+        if (existing) return answerExisting(existing, req, onCommit);
+        try {
+          const a = await claim(req, providerKey);
+          if (a) return await charges.drive(a, req.token, onCommit);
+        } catch (err) {
+          if (!(err instanceof StartOver)) throw err;
+        }
       }
-      const done = await recordSuccess(attemptId, req, charge, onCommit);
-      if (done) return done;
-      await undoDuplicate(attemptId, charge, req, providerKey);
-      const paid = await payments.byOrder(db, req.order_id);
-      return answerExisting(paid!, req, onCommit);
+      throw paymentInProgress();
+    },
+
+    /**
+     * Makes sure the order ends with no money taken: from now on it is never charged, a charge
+     * in flight is settled by asking the provider (cancelled if unconfirmed), what was taken
+     * goes back, and a charge that still lands later is refunded as it is recorded. Throws 409
+     * payment-in-progress while the provider cannot say yet; a retry finishes the job.
+     */
+    async voidOrder(
+      orderId: string,
+      reason: string,
+      providerKey: string,
+      onCommit: (q: Queryable, out: VoidedOrder) => Promise<void>,
+    ): Promise<VoidedOrder> {
+      await db.tx(async (q) => {
+        await lockOrder(q, orderId);
+        await voided.mark(q, orderId, reason);
+      });
+      const pending = await attempts.pending(db, orderId);
+      if (pending && (await charges.settleOther(pending, true)) === 'busy')
+        throw paymentInProgress();
+      return db.tx(async (q) => {
+        await lockOrder(q, orderId);
+        const paid = await payments.byOrder(q, orderId);
+        const payment = paid ? await refunds.refundRest(q, paid.id, reason, providerKey) : null;
+        const out = { order_id: orderId, payment };
+        await onCommit(q, out);
+        return out;
+      });
     },
   };
 }
 
 export type PaymentService = ReturnType<typeof createPaymentService>;
-
-/** payment_succeeded, in the transaction that inserted the payment. */
-export const publishSucceeded = (events: Publisher, q: Queryable, payment: Payment) =>
-  events.publish(q, paymentSucceeded, {
-    subject: payment.order_id,
-    data: {
-      payment_id: payment.id,
-      order_id: payment.order_id,
-      member_id: payment.member_id,
-      amount: payment.amount,
-      currency: payment.currency,
-      provider: payment.provider,
-      transaction_id: payment.transaction_id,
-    },
-  });

@@ -2,6 +2,7 @@ import { paymentRefunded } from '@redemption/contracts';
 import { newId, notFound, type Publisher, type Queryable } from '@redemption/kernel';
 import { refundAmount, refundableOf, statusAfterRefund, type Payment } from '../domain/payment.ts';
 import { ProviderUnavailable, type PaymentProvider } from '../providers/payment-provider.ts';
+import { voidedOrdersRepository } from '../store/attempts.repository.ts';
 import { paymentsRepository as payments } from '../store/payments.repository.ts';
 import { refundsRepository, type RefundRecord } from '../store/refunds.repository.ts';
 import { providerError, refundExceeds } from './payment-problems.ts';
@@ -25,7 +26,7 @@ export interface Refunded {
  */
 export function createRefundService(deps: { provider: PaymentProvider; events: Publisher }) {
   const { provider, events } = deps;
-  return {
+  const service = {
     async refund(q: Queryable, req: RefundRequest, providerKey: string): Promise<Refunded> {
       const payment = await payments.get(q, req.payment_id, true);
       if (!payment) throw notFound('payment');
@@ -52,7 +53,33 @@ export function createRefundService(deps: { provider: PaymentProvider; events: P
       const updated = await applyRefund(q, events, payment, refund);
       return { refund, payment: updated };
     },
+
+    /** Refunds all that is left of a payment (nothing when nothing is); the payment after. */
+    async refundRest(
+      q: Queryable,
+      paymentId: string,
+      reason: string,
+      providerKey: string,
+    ): Promise<Payment> {
+      const payment = await payments.get(q, paymentId, true);
+      if (!payment) throw notFound('payment');
+      if (refundableOf(payment) === 0) return payment;
+      return (await service.refund(q, { payment_id: paymentId, reason }, providerKey)).payment;
+    },
+
+    /**
+     * A charge recorded for an order that was voided (its checkout undone or cancelled): the
+     * money goes back at once, in the transaction that recorded it (the caller holds the
+     * order's lock, so a void cannot slip in between). The key is the charge's own, so a
+     * retry refunds once.
+     */
+    async refundIfVoided(q: Queryable, payment: Payment): Promise<Payment> {
+      if (!(await voidedOrdersRepository.has(q, payment.order_id))) return payment;
+      const key = `${payment.transaction_id}:voided-order`;
+      return service.refundRest(q, payment.id, 'order voided: checkout undone or cancelled', key);
+    },
   };
+  return service;
 }
 
 /** Adds a recorded refund to its payment and publishes payment_refunded (same transaction). */

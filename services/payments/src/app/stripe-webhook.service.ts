@@ -8,10 +8,12 @@ import {
   type Publisher,
   type Queryable,
 } from '@redemption/kernel';
+import type { PaymentProvider } from '../providers/payment-provider.ts';
+import { attemptsRepository as attempts, lockOrder } from '../store/attempts.repository.ts';
 import { paymentsRepository as payments } from '../store/payments.repository.ts';
 import { refundsRepository, webhookEventsRepository } from '../store/refunds.repository.ts';
-import { publishSucceeded } from './payment.service.ts';
-import { applyRefund } from './refund.service.ts';
+import { publishSucceeded } from './payment-events.ts';
+import { applyRefund, type RefundService } from './refund.service.ts';
 import {
   chargeProblems,
   envelopeProblems,
@@ -56,9 +58,11 @@ export function createStripeWebhookService(deps: {
   db: Db;
   events: Publisher;
   log: Logger;
+  provider: PaymentProvider;
+  refunds: RefundService;
   webhookSecret: string | undefined;
 }) {
-  const { db, events, log, webhookSecret } = deps;
+  const { db, events, log, provider, refunds, webhookSecret } = deps;
 
   function verify(rawBody: string, signature: string | undefined): EventEnvelope {
     if (!webhookSecret)
@@ -91,12 +95,18 @@ export function createStripeWebhookService(deps: {
     return event as EventEnvelope;
   }
 
+  /**
+   * A charge succeeded at Stripe: recorded unless it is already (a lost response, a crash
+   * between confirm and record). Under the order's lock, so that for a voided order (checkout
+   * undone or cancelled) it is refunded at once, and a second charge of a paid order goes back.
+   */
   async function intentSucceeded(q: Queryable, intent: IntentObject): Promise<void> {
-    if (await payments.byTransaction(q, 'stripe', intent.id)) return;
     const orderId = intent.metadata?.['order_id'] ?? '';
     const memberId = intent.metadata?.['member_id'] ?? '';
     // Only charges this service started carry our metadata; others are not ours to record.
     if (!uuidPattern.test(orderId) || !uuidPattern.test(memberId)) return;
+    await lockOrder(q, orderId);
+    if (await payments.byTransaction(q, 'stripe', intent.id)) return;
     const inserted = await payments.insert(q, {
       id: newId(),
       order_id: orderId,
@@ -107,7 +117,24 @@ export function createStripeWebhookService(deps: {
       provider: 'stripe',
       card: null,
     });
-    if (inserted) await publishSucceeded(events, q, inserted);
+    if (!inserted) return duplicateCharge(q, intent, orderId);
+    await attempts.settleByTransaction(q, intent.id, 'succeeded', inserted.id);
+    await publishSucceeded(events, q, inserted);
+    await refunds.refundIfVoided(q, inserted);
+  }
+
+  /** The order was paid by another charge: this one was taken twice and goes back in full. */
+  async function duplicateCharge(q: Queryable, intent: IntentObject, orderId: string) {
+    log.warn(
+      { order_id: orderId, transaction_id: intent.id },
+      'second successful charge for a paid order: refunding it',
+    );
+    await provider.refund({
+      transactionId: intent.id,
+      amount: intent.amount,
+      idempotencyKey: `${intent.id}:duplicate`,
+    });
+    await attempts.settleByTransaction(q, intent.id, 'duplicate', null);
   }
 
   async function chargeRefunded(q: Queryable, charge: ChargeObject, eventId: string) {

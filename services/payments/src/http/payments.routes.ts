@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { App, Idempotency } from '@redemption/kernel';
 import { notFound, requireAdmin, requirePrincipal, isPrivileged } from '@redemption/kernel';
 import type { FastifyRequest } from 'fastify';
-import type { PaymentService, Processed } from '../app/payment.service.ts';
+import type { PaymentService, Processed, VoidedOrder } from '../app/payment.service.ts';
 import { rawCardData } from '../app/payment-problems.ts';
 import type { RefundService } from '../app/refund.service.ts';
 import { looksLikePan, type Payment } from '../domain/payment.ts';
@@ -16,13 +16,21 @@ import {
   ProcessBody,
   RefundBody,
   RefundView,
+  VoidBody,
+  VoidView,
 } from './payments.schemas.ts';
 
 const tags = ['payments'];
 const processScope = 'payments.process';
 const refundScope = 'payments.refund';
+const voidScope = 'payments.void';
+const voidReasonDefault = 'order voided';
 
 export const paymentView = (p: Payment) => ({ ...p, created_at: p.created_at.toISOString() });
+const voidView = (v: VoidedOrder) => ({
+  order_id: v.order_id,
+  payment: v.payment && paymentView(v.payment),
+});
 const refundView = (r: RefundRecord, p: Payment) => ({
   ...r,
   created_at: r.created_at.toISOString(),
@@ -104,6 +112,36 @@ export async function paymentsRoutes(
         const out = await refunds.refund(q, req.body, providerKey(req, refundScope));
         return { statusCode: 201, body: refundView(out.refund, out.payment) };
       });
+    },
+  });
+
+  app.post('/api/payments/void', {
+    schema: {
+      tags,
+      summary: 'Make sure an order ends with no money taken (admin or service)',
+      description:
+        'Never charges the order again; settles a charge in flight by asking the provider (an unconfirmed one is cancelled); refunds what was taken, now and if a charge lands later. 200 with the payment (refunded) or null; 409 `payment-in-progress` while the provider cannot say yet (retry)',
+      headers: idempotencyHeader,
+      body: VoidBody,
+      response: { 200: VoidView, '4xx': ProblemView, '5xx': ProblemView },
+    },
+    handler: async (req, reply) => {
+      requireAdmin(req);
+      const begun = await idempotency.begin(req, reply, { scope: voidScope, required: true });
+      if (begun.replayed) return begun.body as ReturnType<typeof voidView>;
+      const { attempt } = begun;
+      const asOutcome = (out: VoidedOrder) => ({ statusCode: 200, body: voidView(out) });
+      try {
+        const reason = req.body.reason ?? voidReasonDefault;
+        const key = providerKey(req, voidScope, req.body.order_id);
+        const out = await payments.voidOrder(req.body.order_id, reason, key, (q, o) =>
+          attempt.complete(q, asOutcome(o)),
+        );
+        return attempt.send(asOutcome(out));
+      } catch (err) {
+        await attempt.fail(err);
+        throw err;
+      }
     },
   });
 

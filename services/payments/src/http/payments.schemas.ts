@@ -58,6 +58,20 @@ export const RefundBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const VoidBody = Type.Object(
+  {
+    order_id: Uuid,
+    reason: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: refundReasonLengthMax,
+        examples: ['checkout failed'],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const IdParams = Type.Object({ id: Uuid });
 export const OrderParams = Type.Object({ orderId: Uuid });
 
@@ -120,6 +134,23 @@ export const RefundView = Type.Object(
         provider_refund_id: 're_3QxYzAbCdEfGhIjK',
         created_at: '2026-11-04T09:00:00.000Z',
         payment: { ...paymentExample, status: 'partially_refunded', refunded_amount: 1000 },
+      },
+    ],
+  },
+);
+
+export const VoidView = Type.Object(
+  {
+    order_id: Type.String(),
+    payment: Type.Union([PaymentView, Type.Null()], {
+      description: "the order's payment, refunded in full; null when it was never charged",
+    }),
+  },
+  {
+    examples: [
+      {
+        order_id: paymentExample.order_id,
+        payment: { ...paymentExample, status: 'refunded', refunded_amount: 4999 },
       },
     ],
   },

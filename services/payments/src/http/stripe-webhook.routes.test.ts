@@ -148,6 +148,37 @@ describe('Stripe webhook', () => {
     expect(res.json().type).toBe('/problems/invalid-webhook-event');
   });
 
+  it('refunds at once a charge that lands for a voided order (checkout undone or cancelled)', async () => {
+    const voidedOrder = newId();
+    const voided = await h.call('POST', '/api/payments/void', h.serviceToken, {
+      order_id: voidedOrder,
+    });
+    expect(voided.body).toEqual({ order_id: voidedOrder, payment: null });
+    const late = {
+      ...intentEvent,
+      id: 'evt_intent_late',
+      data: {
+        object: {
+          ...intentEvent.data.object,
+          id: 'pi_webhook_late',
+          metadata: { order_id: voidedOrder, member_id: memberId },
+        },
+      },
+    };
+    expect((await signed(late)).json()).toEqual({ received: true, duplicate: false });
+    const paid = await h.call('GET', `/api/payments/order/${voidedOrder}`, h.adminToken);
+    expect(paid.body).toMatchObject({
+      transaction_id: 'pi_webhook_late',
+      status: 'refunded',
+      refunded_amount: 2500,
+    });
+    const types = await h.platform.db.query<{ t: string }>(
+      "SELECT event->>'type' AS t FROM kernel.outbox WHERE key = $1 ORDER BY position",
+      [voidedOrder],
+    );
+    expect(types.rows.map((r) => r.t)).toEqual(['payment_succeeded', 'payment_refunded']);
+  });
+
   it('refuses a bad or missing signature with 400 and records nothing', async () => {
     const payload = JSON.stringify({ ...intentEvent, id: 'evt_forged' });
     const wrong = Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_other' });

@@ -5,6 +5,7 @@ import {
   PaymentDeclined,
   ProviderUnavailable,
   type ChargeResult,
+  type ChargeState,
   type PaymentProvider,
 } from './payment-provider.ts';
 
@@ -20,46 +21,84 @@ const declines: Record<string, DeclineCode> = {
 };
 const processingErrorToken = 'tok_chargeDeclinedProcessingError';
 const slowToken = 'tok_slow';
-/** Remembered idempotency keys; the oldest are forgotten first (it is a simulator, in memory). */
-const rememberedKeysMax = 10_000;
+const knownTokens = new Set([
+  ...Object.keys(testCards),
+  ...Object.keys(declines),
+  processingErrorToken,
+  slowToken,
+]);
 
-type Remembered = { ok: ChargeResult } | { declined: DeclineCode };
+/** Remembered charges and keys; the oldest are forgotten first (it is a simulator, in memory). */
+const rememberedMax = 10_000;
+
+interface SimulatedCharge {
+  token: string;
+  state: ChargeState;
+  /** The confirmation under way, shared by concurrent confirms as Stripe's key would be. */
+  confirming?: Promise<ChargeResult>;
+}
 
 const providerId = (prefix: string): string => `${prefix}_sim_${randomBytes(12).toString('hex')}`;
 
 /**
- * A deterministic stand-in for Stripe: no network, Stripe's test tokens. Idempotent per key, so
- * a retried charge returns the same transaction id, as Stripe's Idempotency-Key does.
+ * A deterministic stand-in for Stripe: no network, Stripe's test tokens, PaymentIntent-like
+ * states. Idempotent per key, as Stripe's Idempotency-Key is. It lives in memory: after a
+ * restart it knows none of its charges, and `retrieve` says `canceled`, which is the truth of
+ * a simulated charge whose process died (no money ever existed outside it).
  */
 export function createSimulatedProvider(opts: { slowMs: number }): PaymentProvider {
-  const charges = new Map<string, Remembered>();
+  const charges = new Map<string, SimulatedCharge>();
+  const preparedByKey = new Map<string, string>();
   const refunds = new Map<string, string>();
   const remember = <V>(map: Map<string, V>, key: string, value: V): void => {
-    if (map.size >= rememberedKeysMax) map.delete(map.keys().next().value!);
+    if (map.size >= rememberedMax) map.delete(map.keys().next().value!);
     map.set(key, value);
   };
 
-  async function decide(token: string): Promise<Remembered> {
-    if (token === slowToken) {
-      await new Promise((r) => setTimeout(r, opts.slowMs));
-      return { ok: { transactionId: providerId('pi'), card: testCards['tok_visa']! } };
+  async function decide(c: SimulatedCharge, transactionId: string): Promise<ChargeResult> {
+    c.state = { status: 'processing' };
+    if (c.token === slowToken) await new Promise((r) => setTimeout(r, opts.slowMs));
+    const declined = declines[c.token];
+    if (declined) {
+      c.state = { status: 'failed', declineCode: declined };
+      throw new PaymentDeclined(declined);
     }
-    const card = testCards[token];
-    if (card) return { ok: { transactionId: providerId('pi'), card } };
-    const declined = declines[token];
-    if (declined) return { declined };
-    // A processing error is not remembered: like a 5xx, a retry may succeed.
-    if (token === processingErrorToken) throw new ProviderUnavailable('simulated processing error');
-    throw new InvalidPaymentToken(`unknown test token`);
+    if (c.token === processingErrorToken) {
+      c.state = { status: 'failed', declineCode: null };
+      throw new ProviderUnavailable('simulated processing error');
+    }
+    const charge = { transactionId, card: testCards[c.token] ?? testCards['tok_visa']! };
+    c.state = { status: 'succeeded', charge };
+    return charge;
   }
 
   return {
     name: 'simulated',
-    async charge({ token, idempotencyKey }) {
-      const outcome = charges.get(idempotencyKey) ?? (await decide(token));
-      remember(charges, idempotencyKey, outcome);
-      if ('declined' in outcome) throw new PaymentDeclined(outcome.declined);
-      return outcome.ok;
+    async prepare({ token, idempotencyKey }) {
+      const known = preparedByKey.get(idempotencyKey);
+      if (known) return { transactionId: known };
+      if (!knownTokens.has(token)) throw new InvalidPaymentToken('unknown test token');
+      const transactionId = providerId('pi');
+      remember(charges, transactionId, { token, state: { status: 'requires_confirmation' } });
+      remember(preparedByKey, idempotencyKey, transactionId);
+      return { transactionId };
+    },
+    async confirm({ transactionId }) {
+      const c = charges.get(transactionId);
+      if (!c) throw new ProviderUnavailable('simulated charge unknown (the simulator restarted)');
+      if (c.confirming) return c.confirming;
+      if (c.state.status === 'canceled') throw new ProviderUnavailable('simulated charge canceled');
+      c.confirming = decide(c, transactionId);
+      return c.confirming;
+    },
+    async retrieve(transactionId) {
+      return charges.get(transactionId)?.state ?? { status: 'canceled' };
+    },
+    async cancel(transactionId) {
+      const c = charges.get(transactionId);
+      if (!c) return { status: 'canceled' };
+      if (c.state.status === 'requires_confirmation') c.state = { status: 'canceled' };
+      return c.state;
     },
     async refund({ idempotencyKey }) {
       const refundId = refunds.get(idempotencyKey) ?? providerId('re');

@@ -65,5 +65,25 @@ export const paymentsMigrations: SchemaMigrations = {
         received_at timestamptz NOT NULL DEFAULT now()
       );`,
     },
+    {
+      id: '0002_settle_by_provider',
+      sql: `
+      -- An attempt remembers which request made it (a hash of its key, nothing readable) and the
+      -- provider's charge id as soon as one exists, before any money can move: an attempt left
+      -- pending by a crash is settled by asking the provider about that id, never by a timer.
+      ALTER TABLE payments.payment_attempts
+        ADD COLUMN provider_key varchar(255),
+        ADD COLUMN transaction_id varchar(255);
+      CREATE INDEX payment_attempts_transaction ON payments.payment_attempts (transaction_id)
+        WHERE transaction_id IS NOT NULL;
+
+      -- Orders that must end with no money taken (the checkout was undone or cancelled): never
+      -- charged again, and a charge that lands for one anyway is refunded at once.
+      CREATE TABLE payments.voided_orders (
+        order_id uuid PRIMARY KEY,
+        reason varchar(200),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );`,
+    },
   ],
 };

@@ -47,21 +47,6 @@ export interface NewPayment {
   card: Card | null;
 }
 
-export interface NewAttempt {
-  id: string;
-  order_id: string;
-  member_id: string;
-  amount: number;
-  currency: string;
-  provider: ProviderName;
-}
-
-/** `duplicate`: charged, then refunded, because the order had been paid meanwhile. */
-export type AttemptOutcome = 'succeeded' | 'declined' | 'provider_error' | 'duplicate';
-
-/** A pending attempt older than this lost its process; another may take the order over. */
-export const pendingAttemptStaleMs = 120_000;
-
 export const paymentsRepository = {
   async get(q: Queryable, id: string, lock = false): Promise<Payment | null> {
     const { rows } = await q.query<PaymentRow>(
@@ -116,43 +101,4 @@ export const paymentsRepository = {
       [id, refunded, status],
     );
   },
-
-  /**
-   * Takes the order's in-flight slot (one pending attempt per order, a unique partial index).
-   * A pending attempt older than `pendingAttemptStaleMs` is abandoned first. False: one is in flight.
-   */
-  async startAttempt(q: Queryable, a: NewAttempt): Promise<boolean> {
-    await q.query(
-      `UPDATE payments.payment_attempts SET outcome = 'abandoned', settled_at = now()
-       WHERE order_id = $1 AND outcome = 'pending' AND created_at < now() - $2 * interval '1 millisecond'`,
-      [a.order_id, pendingAttemptStaleMs],
-    );
-    const { rows } = await q.query(
-      `INSERT INTO payments.payment_attempts (id, order_id, member_id, amount, currency, provider, outcome)
-       VALUES ($1, $2, $3, $4, $5, $6, 'pending')
-       ON CONFLICT (order_id) WHERE outcome = 'pending' DO NOTHING RETURNING id`,
-      [a.id, a.order_id, a.member_id, a.amount, a.currency, a.provider],
-    );
-    return rows.length === 1;
-  },
-
-  async settleAttempt(
-    q: Queryable,
-    id: string,
-    outcome: AttemptOutcome,
-    extra: { declineCode?: string | null; paymentId?: string | null } = {},
-  ): Promise<void> {
-    await q.query(
-      `UPDATE payments.payment_attempts SET outcome = $2, decline_code = $3, payment_id = $4, settled_at = now()
-       WHERE id = $1`,
-      [id, outcome, extra.declineCode ?? null, extra.paymentId ?? null],
-    );
-  },
 };
-
-/** An attempt the provider refused as a bad token is the caller's error: it leaves no trace. */
-export async function dropAttempt(q: Queryable, id: string): Promise<void> {
-  await q.query("DELETE FROM payments.payment_attempts WHERE id = $1 AND outcome = 'pending'", [
-    id,
-  ]);
-}
