@@ -211,6 +211,63 @@ describe('checkout saga', () => {
     expect(steps(s.fakes).filter((c) => c.includes('process'))).toHaveLength(2);
   });
 
+  it('takes "payment in progress" (409) as retry later, never as a refusal: one charge, completed', async () => {
+    const s = await setup();
+    const inProgress = {
+      status: 409,
+      body: {
+        type: '/problems/payment-in-progress',
+        title: 'Conflict',
+        status: 409,
+        detail: 'A payment for this order is being processed; retry shortly',
+      },
+    };
+    s.fakes.fault({ service: 'payments', match: /process$/, answer: inProgress, times: 2 });
+    for (let i = 0; i < 2; i++) {
+      const owner = i === 0 ? s.owner : randomUUID();
+      if (i > 0) await ordersRepository.takeLease(db, s.orderId, owner, 60_000);
+      expect(await s.sagaWith({ attemptsMax: 5 }).run(s.orderId, owner)).toBe('pending');
+      expect(await s.order()).toMatchObject({
+        status: 'pending',
+        saga_state: 'forward',
+        saga_step: 'charge',
+        saga_attempts: i + 1,
+      });
+    }
+    const owner = randomUUID();
+    await ordersRepository.takeLease(db, s.orderId, owner, 60_000);
+    expect(await s.sagaWith({ attemptsMax: 5 }).run(s.orderId, owner)).toBe('completed');
+    expect(await s.order()).toMatchObject({ status: 'processing' });
+    expect(s.fakes.payments.size).toBe(1);
+  });
+
+  it('undoes the charge by voiding the order, retrying while payments says "in progress"', async () => {
+    const s = await setup();
+    s.fakes.fault({
+      service: 'loyalty',
+      match: /capture$/,
+      answer: {
+        status: 409,
+        body: { type: '/problems/hold-expired', title: 'Conflict', status: 409 },
+      },
+    });
+    s.fakes.fault({
+      service: 'payments',
+      match: /void$/,
+      answer: {
+        status: 409,
+        body: { type: '/problems/payment-in-progress', title: 'Conflict', status: 409 },
+      },
+    });
+    expect(await s.run()).toBe('pending');
+    expect(await s.order()).toMatchObject({ saga_state: 'compensating', saga_step: 'charge' });
+    const owner = randomUUID();
+    await ordersRepository.takeLease(db, s.orderId, owner, 60_000);
+    expect(await s.sagaWith().run(s.orderId, owner)).toBe('compensated');
+    expect([...s.fakes.payments.values()][0]).toMatchObject({ amount: 4_000, refunded: 4_000 });
+    expect(steps(s.fakes).filter((c) => c.includes('void'))).toHaveLength(2);
+  });
+
   it('after attemptsMax unknown answers compensates, refunding a charge that did happen', async () => {
     const s = await setup();
     s.fakes.fault({ service: 'payments', match: /process$/, afterEffect: true, times: 3 });
@@ -248,7 +305,7 @@ describe('checkout saga', () => {
     });
     expect(await s.run()).toBe('compensated');
     expect(steps(s.fakes).slice(4)).toEqual([
-      'payments POST /refund',
+      'payments POST /void',
       'loyalty POST /holds/:id/release',
       'catalog POST /:id/release',
     ]);

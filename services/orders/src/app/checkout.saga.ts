@@ -62,16 +62,21 @@ type StepAction = (o: OrderRow, items: readonly ItemRow[]) => Promise<OrderPatch
 type Step = 'continue' | SagaOutcome;
 
 const errorTextMax = 500;
-/** Another process holds the same key right now: the outcome is not known yet. */
-const inFlightSlug = 'idempotency-key-in-flight';
+/**
+ * 409s that say "not known yet", not "no": another request holds the same key right now
+ * (kernel), or payments is still settling a charge with the provider (`payment-in-progress`,
+ * up to `chargeProcessingMaxMs`, longer after a crash). Treating them as a refusal would cancel
+ * an order whose card may well have been charged.
+ */
+const notKnownYetSlugs = new Set(['idempotency-key-in-flight', 'payment-in-progress']);
 
 /**
  * A definite answer (4xx other than 408/429): the step did not happen and never will with this
- * key. Everything else (5xx, 503 dependency-unavailable, timeouts, a key still in flight)
- * leaves the outcome unknown.
+ * key. Everything else (5xx, 503 dependency-unavailable, timeouts, a key still in flight, a
+ * payment in progress) leaves the outcome unknown.
  */
 export const isDefinite = (err: unknown): err is ServiceProblem =>
-  err instanceof ServiceProblem && err.definite && err.slug !== inFlightSlug;
+  err instanceof ServiceProblem && err.definite && !notKnownYetSlugs.has(err.slug);
 
 export const describeError = (err: unknown): string => {
   const text =
@@ -130,8 +135,10 @@ const holdBody = (o: OrderRow) => ({
 /**
  * The compensation of each step. Each may run for a step whose outcome was unknown, so it first
  * learns what happened: replaying the step's own key returns the stored result (or performs it,
- * which is then undone at once), and the payment is looked up by order. A definite refusal of
- * an undo (already released, expired, refunded, nothing there) means there is nothing to undo.
+ * which is then undone at once). The charge is undone by voiding the order at payments, which
+ * settles a charge still in flight by asking the provider, refunds what was taken, and refunds
+ * any charge that lands later (so a cancelled order never keeps money; decision 011). A
+ * definite refusal of an undo (already released, expired, nothing there) means nothing to undo.
  */
 export function undoActions(c: Clients): Record<CheckoutStep, (o: OrderRow) => Promise<void>> {
   const reason = 'checkout failed';
@@ -141,11 +148,8 @@ export function undoActions(c: Clients): Record<CheckoutStep, (o: OrderRow) => P
       const holdId = o.hold_id ?? (await c.loyalty.hold(holdBody(o), stepKey(o.id, 'hold'))).id;
       await c.loyalty.release(holdId, stepKey(o.id, 'hold', true));
     },
-    charge: async (o) => {
-      const paymentId = o.payment_id ?? (await c.payments.byOrder(o.id))?.id;
-      if (!paymentId) return;
-      await c.payments.refund({ payment_id: paymentId, reason }, stepKey(o.id, 'charge', true));
-    },
+    charge: async (o) =>
+      void (await c.payments.voidOrder({ order_id: o.id, reason }, stepKey(o.id, 'charge', true))),
     capture: async (o) => {
       const txId =
         o.points_transaction_id ??

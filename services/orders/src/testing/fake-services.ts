@@ -73,6 +73,8 @@ export function createFakeServices(): FakeServices {
   const balances = new Map<string, number>();
   const holds: FakeServices['holds'] = new Map();
   const payments: FakeServices['payments'] = new Map();
+  /** Orders payments was told to void: never charged again (409 order-voided). */
+  const voided = new Set<string>();
 
   const catalog: Routes = [
     [
@@ -206,6 +208,12 @@ export function createFakeServices(): FakeServices {
       'POST',
       /^\/api\/payments\/process$/,
       (_m, b) => {
+        if (voided.has(b.order_id))
+          return problem(
+            409,
+            'order-voided',
+            'This order was cancelled; it is not charged any more',
+          );
         if (b.token === 'tok_chargeDeclined')
           return problem(402, 'payment-declined', 'The card was declined (card_declined)', {
             decline_code: 'card_declined',
@@ -239,6 +247,16 @@ export function createFakeServices(): FakeServices {
           { id: randomUUID(), payment_id: p.id, amount, status: 'succeeded', payment: p },
           201,
         );
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/payments\/void$/,
+      (_m, b) => {
+        voided.add(b.order_id);
+        const p = [...payments.values()].find((x) => x.order_id === b.order_id);
+        if (p) p.refunded = p.amount;
+        return ok({ order_id: b.order_id, payment: p ?? null });
       },
     ],
   ];
