@@ -1,27 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { memberRegistered } from '@redemption/contracts';
-import { identityModule } from '@redemption/identity';
-import type { ServiceModule } from '@redemption/kernel';
-import { catalogModule } from '@redemption/catalog';
-import { loyaltyModule } from '@redemption/loyalty';
 import { eventually, type OrdersHarness } from '@redemption/orders/testing';
-import { paymentsModule } from '@redemption/payments';
 
-/** The services checkout calls, real, for a platform that also runs orders. */
-export const commerceServices: ServiceModule[] = [
-  identityModule,
-  loyaltyModule,
-  catalogModule,
-  paymentsModule,
-];
-
-/** No earning on order_paid, so balances show exactly what checkout and refunds did. */
-export const commerceEnv = {
-  LOYALTY_RATE_PER_MEMBER_PER_S: '1000',
-  LOYALTY_RATE_PER_IP_PER_S: '100000',
-  EARN_POINTS_PER_UNIT: '0',
-};
+export { commerceEnv, commerceServices } from './commerce-modules.ts';
 
 /** A member whose loyalty account is open (loyalty's consumer of member_registered) with `points`. */
 export async function commerceMember(on: OrdersHarness, points = 0) {
