@@ -37,6 +37,12 @@ export interface ServiceContext {
   /** Test and wiring hooks a service may use; absent in production unless wired. */
   hooks?: {
     deliverResetToken?: (user: { id: string; email: string }, token: string) => Promise<void>;
+    /** Identity: sends the token that confirms a member's new e-mail to that new address. */
+    deliverEmailChangeToken?: (
+      user: { id: string; email: string },
+      newEmail: string,
+      token: string,
+    ) => Promise<void>;
   };
 }
 

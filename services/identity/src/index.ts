@@ -37,6 +37,9 @@ export const identityModule: ServiceModule = {
         resetMailsPerEmailPerHour: config.passwordResetMailsPerEmailPerHour,
       },
       ...(ctx.hooks?.deliverResetToken ? { deliverResetToken: ctx.hooks.deliverResetToken } : {}),
+      ...(ctx.hooks?.deliverEmailChangeToken
+        ? { deliverEmailChangeToken: ctx.hooks.deliverEmailChangeToken }
+        : {}),
     });
     return {
       jwtKeys: tokens.verifyKeys,

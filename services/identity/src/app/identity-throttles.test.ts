@@ -1,6 +1,10 @@
 import { MemoryRateLimiter, type Logger } from '@redemption/kernel';
 import { describe, expect, it } from 'vitest';
-import { createIdentityThrottles, loginSlowdownDelayMaxMs } from './identity-throttles.ts';
+import {
+  createIdentityThrottles,
+  emailChangesPerMemberPerHour,
+  loginSlowdownDelayMaxMs,
+} from './identity-throttles.ts';
 
 const settings = {
   loginPerIpPerMin: 1000,
@@ -56,5 +60,12 @@ describe('identity throttles', () => {
     for (let i = 0; i < 4; i++)
       sent.push((await throttles.passwordReset(`10.0.1.${i}`, 'carol@example.com')).sendMail);
     expect(sent).toEqual([true, true, false, false]);
+  });
+
+  it('refuses a member asking for too many e-mail changes', async () => {
+    const { throttles } = setUp();
+    for (let i = 0; i < emailChangesPerMemberPerHour; i++) await throttles.emailChange('m1');
+    await expect(throttles.emailChange('m1')).rejects.toMatchObject({ status: 429 });
+    await expect(throttles.emailChange('m2')).resolves.toBeUndefined();
   });
 });

@@ -7,6 +7,8 @@ const quarterHourMs = 15 * minuteMs;
 const hourMs = 60 * minuteMs;
 /** The longest one login waits when its account is over the slowdown budget. */
 export const loginSlowdownDelayMaxMs = 2_000;
+/** Each e-mail change mails an address the member chose: enough for typos, not for spam. */
+export const emailChangesPerMemberPerHour = 5;
 
 export interface ThrottleSettings {
   loginPerIpPerMin: number;
@@ -44,6 +46,7 @@ export function identityLimits(s: ThrottleSettings) {
     registerIp: named('register-ip', s.registerPerIpPerHour, hourMs),
     resetIp: named('password-reset-ip', s.resetPerIpPerHour, hourMs),
     resetMailsEmail: named('password-reset-email', s.resetMailsPerEmailPerHour, hourMs),
+    emailChangeMember: named('email-change-member', emailChangesPerMemberPerHour, hourMs),
   };
 }
 
@@ -54,6 +57,8 @@ export interface IdentityThrottles {
   register(ip: string): Promise<void>;
   /** Throws 429 when this IP asked too often; false: do it, but send this address no mail. */
   passwordReset(ip: string, normalizedEmail: string): Promise<{ sendMail: boolean }>;
+  /** Throws 429 when this member asked for too many e-mail changes. */
+  emailChange(userId: string): Promise<void>;
 }
 
 /**
@@ -95,6 +100,7 @@ export function createIdentityThrottles(
       // an unexpired token from an earlier mail, is not told to wait.
       return { sendMail: (await limiter.hit(keyOf(mails, email), mails.limit)).allowed };
     },
+    emailChange: (userId) => enforce(limits.emailChangeMember, userId),
   };
 }
 

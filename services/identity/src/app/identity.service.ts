@@ -11,6 +11,7 @@ import type {
 import {
   conflict,
   isPgError,
+  isPrivileged,
   newId,
   notFound,
   pgErrorCode,
@@ -25,6 +26,7 @@ import { usersRepository, type UserPatch } from '../store/users.repository.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { hashToken, newOpaqueToken, type TokenIssuer } from './token-issuer.ts';
 import { createIdentityThrottles, type ThrottleSettings } from './identity-throttles.ts';
+import { createEmailChanges } from './email-change.ts';
 
 const passwordResetTtlS = 30 * 60;
 
@@ -58,6 +60,8 @@ export interface IdentityServiceDeps {
   throttles: ThrottleSettings;
   /** Sends the reset token to the user (e-mail, once notifications exist). Never log the token. */
   deliverResetToken?: (user: User, token: string) => Promise<void>;
+  /** Sends an e-mail change token to the new address. Never log the token. */
+  deliverEmailChangeToken?: (user: User, newEmail: string, token: string) => Promise<void>;
 }
 
 const weakPassword = (detail: string): ProblemError =>
@@ -67,6 +71,12 @@ const weakPassword = (detail: string): ProblemError =>
 
 export function createIdentityService(deps: IdentityServiceDeps) {
   const throttle = createIdentityThrottles(deps.rateLimiter, deps.throttles, deps.log);
+  const emailChanges = createEmailChanges({
+    db: deps.db,
+    log: deps.log,
+    throttle: (userId) => throttle.emailChange(userId),
+    deliver: deps.deliverEmailChangeToken,
+  });
 
   async function issuePair(
     q: Queryable,
@@ -88,6 +98,21 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       token_type: 'Bearer',
       expires_in: deps.accessTtlS,
     };
+  }
+
+  async function applyUpdate(id: string, patch: UserPatch): Promise<User> {
+    try {
+      const user = await usersRepository.update(deps.db, id, patch);
+      if (!user) throw notFound('user');
+      return user;
+    } catch (err) {
+      // Only an admin's direct change gets here with an e-mail: admins may see every account.
+      if (isPgError(err, pgErrorCode.uniqueViolation))
+        throw conflict('email-taken', 'That email is already registered', {
+          field: 'body.email',
+        });
+      throw err;
+    }
   }
 
   /** Refresh tokens in identity's schema; access tokens by a marker every service checks. */
@@ -196,19 +221,29 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       return user;
     },
 
-    async update(id: string, patch: UserPatch): Promise<User> {
-      try {
-        const user = await usersRepository.update(deps.db, id, patch);
-        if (!user) throw notFound('user');
-        return user;
-      } catch (err) {
-        if (isPgError(err, pgErrorCode.uniqueViolation))
-          throw conflict('email-taken', 'That email is already registered', {
-            field: 'body.email',
-          });
-        throw err;
-      }
+    /**
+     * A member's new e-mail waits for confirmation from the new inbox (see email-change.ts) and
+     * the answer is the same whether or not it is taken; an admin's change applies at once.
+     */
+    async update(
+      actor: Principal,
+      id: string,
+      patch: UserPatch,
+    ): Promise<{ user: User; pendingEmail?: string }> {
+      const { email, ...rest } = patch;
+      if (email === undefined || isPrivileged(actor)) return { user: await applyUpdate(id, patch) };
+      const current = await usersRepository.findById(deps.db, id);
+      if (!current) throw notFound('user');
+      const newEmail = email.trim();
+      if (normalizeLogin(newEmail) === normalizeLogin(current.email))
+        return { user: await applyUpdate(id, patch) }; // the same address, in other letters
+      const user = Object.keys(rest).length > 0 ? await applyUpdate(id, rest) : current;
+      await emailChanges.request(user, newEmail);
+      return { user, pendingEmail: newEmail };
     },
+
+    /** Applies a member's new e-mail from the token sent to it. */
+    confirmEmailChange: (token: string): Promise<void> => emailChanges.confirm(token),
 
     /** Soft delete: the row stays (orders and ledger entries point at it), login stops working. */
     async remove(actor: Principal, id: string): Promise<void> {

@@ -105,6 +105,16 @@ export function identityThrottleSuite(label: string, start: () => Promise<Thrott
       await register(hs.b, newIp());
     });
 
+    it('counts refused sign-ups too: probing for registered e-mails is as slow as signing up', async () => {
+      const known = await register(hs.a);
+      const ip = newIp();
+      const probe = (h: Harness) =>
+        post(h, '/api/users/register', ip, { username: unique(), email: known.email, password });
+      const codes = [];
+      for (let i = 0; i < 4; i++) codes.push((await probe(i % 2 ? hs.b : hs.a)).statusCode);
+      expect(codes).toEqual([409, 409, 409, 429]);
+    });
+
     it('throttles reset requests per IP and reset mails per address, saying the same', async () => {
       const u = await register(hs.a);
       const reset = (h: Harness, ip: string, email: string) =>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../testing/identity-harness.ts';
+import { testAdminPassword, type Harness } from '../testing/identity-harness.ts';
 
 type Inject = Harness['platform']['app']['inject'];
 const password = 'a long enough passphrase';
@@ -142,6 +142,60 @@ export function identityApiSuite(label: string, start: () => Promise<Harness>): 
         payload: { full_name: 'hijack' },
       });
       expect(denied.statusCode).toBe(404);
+    });
+
+    it('answers an e-mail change the same whether or not the address is taken; the new inbox confirms', async () => {
+      const a = await session();
+      const b = await register();
+      const fresh = `${unique()}@example.com`;
+      const change = (email: string) =>
+        inject({
+          method: 'PUT',
+          url: `/api/users/${a.user.id}`,
+          headers: a.auth,
+          payload: { email, full_name: 'A. Mover' },
+        });
+      const taken = await change(b.email.toUpperCase());
+      const free = await change(fresh);
+      for (const res of [taken, free]) {
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.json()).toMatchObject({ email: a.user.email, full_name: 'A. Mover' });
+      }
+      expect(Object.keys(taken.json()).sort()).toEqual(Object.keys(free.json()).sort());
+      expect(free.json().pending_email).toBe(fresh);
+      expect((await login(fresh)).statusCode).toBe(401); // not yet
+
+      const confirm = (token: string | undefined) =>
+        inject({ method: 'POST', url: '/api/users/email-change/confirm', payload: { token } });
+      // Whoever reads b's inbox (b) learns that b's address is in use; nobody else does.
+      const clash = await confirm(h.emailChangeTokens.get(b.email.toLowerCase()));
+      expect(clash.statusCode).toBe(409);
+      expect(clash.json().type).toBe('/problems/email-taken');
+      const token = h.emailChangeTokens.get(fresh);
+      expect((await confirm(token)).statusCode).toBe(204);
+      expect((await confirm(token)).statusCode).toBe(400);
+      const me = await inject({ method: 'GET', url: `/api/users/${a.user.id}`, headers: a.auth });
+      expect(me.json().email).toBe(fresh);
+      expect((await login(fresh)).statusCode).toBe(200);
+    });
+
+    it('lets an admin set a member’s e-mail at once, and says when it is taken', async () => {
+      await h.platform.seed({ demo: false });
+      const admin = await login('admin', testAdminPassword);
+      expect(admin.statusCode).toBe(200);
+      const auth = { authorization: `Bearer ${admin.json().access_token}` };
+      const a = await register();
+      const b = await register();
+      const fresh = `${unique()}@example.com`;
+      const set = (email: string) =>
+        inject({ method: 'PUT', url: `/api/users/${a.id}`, headers: auth, payload: { email } });
+      const ok = await set(fresh);
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json().email).toBe(fresh);
+      expect(ok.json().pending_email).toBeUndefined();
+      const taken = await set(b.email);
+      expect(taken.statusCode).toBe(409);
+      expect(taken.json().type).toBe('/problems/email-taken');
     });
 
     it('rotates refresh tokens and revokes the family when an old one is reused', async () => {

@@ -3,6 +3,7 @@ import { requireAdmin, requireSelfOrAdmin } from '@redemption/kernel';
 import type { User } from '../domain/user.ts';
 import type { IdentityService } from '../app/identity.service.ts';
 import {
+  EmailChangeConfirmBody,
   LoginBody,
   LoginView,
   RefreshBody,
@@ -11,6 +12,7 @@ import {
   ResetRequestBody,
   TokenPairView,
   UpdateBody,
+  UpdatedView,
   UserIdParams,
   UserListQuery,
   UserPage,
@@ -163,13 +165,33 @@ export async function usersRoutes(
     schema: {
       tags,
       summary: 'Update a profile (self or admin)',
+      description:
+        "A member's new `email` is sent a confirmation link and applies once confirmed " +
+        '(`pending_email` until then), whether or not the address is registered; an admin sets it at once.',
       params: UserIdParams,
       body: UpdateBody,
-      response: { 200: UserView },
+      response: { 200: UpdatedView },
     },
     handler: async (req) => {
-      requireSelfOrAdmin(req, req.params.id);
-      return toView(await svc.update(req.params.id, req.body));
+      const actor = requireSelfOrAdmin(req, req.params.id);
+      const out = await svc.update(actor, req.params.id, req.body);
+      return {
+        ...toView(out.user),
+        ...(out.pendingEmail ? { pending_email: out.pendingEmail } : {}),
+      };
+    },
+  });
+
+  app.post('/api/users/email-change/confirm', {
+    config: publicRoute,
+    schema: {
+      tags,
+      summary: 'Confirm a new e-mail with the token sent to it',
+      body: EmailChangeConfirmBody,
+    },
+    handler: async (req, reply) => {
+      await svc.confirmEmailChange(req.body.token);
+      return reply.code(204).send();
     },
   });
 

@@ -67,6 +67,11 @@ export const ResetConfirmBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const EmailChangeConfirmBody = Type.Object(
+  { token: OpaqueToken },
+  { additionalProperties: false },
+);
+
 export const UserIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 export const UserView = Type.Object({
@@ -79,6 +84,14 @@ export const UserView = Type.Object({
   role: Type.Union([Type.Literal('member'), Type.Literal('admin')]),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
+});
+
+/** PUT's answer: `email` stays the old one until the new inbox confirms `pending_email`. */
+export const UpdatedView = Type.Object({
+  ...UserView.properties,
+  pending_email: Type.Optional(
+    Type.String({ description: 'new e-mail waiting for confirmation from that inbox' }),
+  ),
 });
 
 export const TokenPairView = Type.Object({

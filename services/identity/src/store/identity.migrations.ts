@@ -52,5 +52,20 @@ export const identityMigrations: SchemaMigrations = {
         created_at timestamptz NOT NULL DEFAULT now()
       );`,
     },
+    {
+      // A member's new e-mail waits here until confirmed from the new inbox (no enumeration).
+      id: '0002_email_changes',
+      sql: `
+      CREATE TABLE identity.email_changes (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES identity.users (id),
+        new_email varchar(120) NOT NULL,
+        token_hash text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      );
+      CREATE INDEX email_changes_user ON identity.email_changes (user_id);`,
+    },
   ],
 };

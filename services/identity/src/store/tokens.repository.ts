@@ -64,6 +64,39 @@ export const tokensRepository = {
     );
   },
 
+  async insertEmailChange(
+    q: Queryable,
+    c: { id: string; userId: string; newEmail: string; tokenHash: string; ttlS: number },
+  ): Promise<void> {
+    await q.query(
+      `INSERT INTO identity.email_changes (id, user_id, new_email, token_hash, expires_at)
+       VALUES ($1, $2, $3, $4, now() + $5 * interval '1 second')`,
+      [c.id, c.userId, c.newEmail, c.tokenHash, c.ttlS],
+    );
+  },
+
+  /** Single use: marks the token used and returns the change, or undefined if unusable. */
+  async consumeEmailChange(
+    q: Queryable,
+    tokenHash: string,
+  ): Promise<{ user_id: string; new_email: string } | undefined> {
+    const { rows } = await q.query<{ user_id: string; new_email: string }>(
+      `UPDATE identity.email_changes SET used_at = now()
+       WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+       RETURNING user_id, new_email`,
+      [tokenHash],
+    );
+    return rows[0];
+  },
+
+  /** Ends the member's other pending changes: only the confirmed address counts. */
+  async dropEmailChanges(q: Queryable, userId: string): Promise<void> {
+    await q.query(
+      'UPDATE identity.email_changes SET used_at = now() WHERE user_id = $1 AND used_at IS NULL',
+      [userId],
+    );
+  },
+
   /** Single use: marks the token used and returns its user, or undefined if unusable. */
   async consumeReset(q: Queryable, tokenHash: string): Promise<string | undefined> {
     const { rows } = await q.query<{ user_id: string }>(
