@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDb } from '@redemption/kernel';
+import { createDb, type Db } from '@redemption/kernel';
 import { createTempDatabase } from '@redemption/kernel/testing';
 import { parseArgs, type Options } from './args.ts';
 import { keepTokensFresh } from './auth.ts';
@@ -48,6 +48,7 @@ async function checkDatabase(
       await q.exec('ANALYZE');
     });
     say(`ANALYZE in ${sinceS(t)}`);
+    say(await scheduledVerification(db));
     t = performance.now();
     const ledger = await ledgerChecks(db, say);
     say(`ledger checks in ${sinceS(t)}`);
@@ -62,6 +63,22 @@ async function checkDatabase(
   } finally {
     await db.close();
   }
+}
+
+/** What the loyalty processes' own scheduled verification recorded while the traffic ran. */
+async function scheduledVerification(db: Db): Promise<string> {
+  const { rows } = await db.query<{
+    mode: string | null;
+    position: string | null;
+    at: Date | null;
+    violations: Record<string, number>;
+  }>(
+    'SELECT mode, position::text AS position, verified_at AS at, violations FROM loyalty.ledger_verification',
+  );
+  const r = rows[0];
+  if (!r?.at) return 'scheduled verification: none ran during the traffic';
+  const bad = Object.values(r.violations).reduce((a, b) => a + b, 0);
+  return `scheduled verification during the traffic: last ${r.mode} at position ${r.position}, ${r.at.toISOString()}: ${bad} violations`;
 }
 
 async function runAll(o: Options, dbUrl: string, started: number): Promise<number> {

@@ -120,7 +120,8 @@ const accountInvariants: LedgerInvariant[] = [
   {
     check: 'entries_sum_zero',
     title: 'all entries sum to zero',
-    proves: 'the whole ledger balances: no entry exists outside a balanced transaction',
+    proves:
+      'the ledger as a whole balances from its entries alone: every point members hold is owed by a program account',
     unit: 'entries',
     reads: ['entries'],
     full: `SELECT (coalesce(sum(amount), 0) <> 0)::int::bigint AS bad, count(*)::bigint AS examined,
