@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPlatform, loadPlatformConfig, newId, type Platform } from '@redemption/kernel';
+import { pino } from 'pino';
+import {
+  buildPlatform,
+  createServer,
+  loadPlatformConfig,
+  newId,
+  type Platform,
+} from '@redemption/kernel';
 import { createTestTokens } from '@redemption/kernel/testing';
 import { adminOpsRoutes, metricsSnapshot } from './admin-ops.routes.ts';
 import { webConfigRoute } from './platform-routes.ts';
@@ -147,6 +154,25 @@ describe('admin operations routes', () => {
     const bad = await get('/api/admin/dead-letters?limit=0', admin);
     expect(bad.statusCode).toBe(400);
     expect(bad.json().detail).toContain('limit');
+  });
+
+  it('web config: the Stripe publishable key when one is set (never the secret key)', async () => {
+    const config = loadPlatformConfig({
+      DATA_DIR: 'memory://',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_123',
+      STRIPE_SECRET_KEY: 'sk_test_secret',
+    });
+    const app = await createServer({
+      logger: pino({ level: 'silent' }),
+      title: 't',
+      version: '0',
+      corsOrigins: [],
+    });
+    webConfigRoute(app, config);
+    const res = await app.inject({ method: 'GET', url: '/api/web-config' });
+    await app.close();
+    expect(res.json().stripe_publishable_key).toBe('pk_test_123');
+    expect(res.body).not.toContain('sk_test');
   });
 
   it('web config: public, with the point value and no secret', async () => {

@@ -19,8 +19,7 @@ export const WebConfig = Type.Object({
 export function webConfigRoute(app: App, config: PlatformConfig): void {
   const body = {
     payment_provider: config.paymentProvider,
-    stripe_publishable_key:
-      (config as { stripePublishableKey?: string }).stripePublishableKey ?? null,
+    stripe_publishable_key: config.stripePublishableKey ?? null,
     point_value_minor: config.pointValueMinor,
     earn_points_per_unit: config.earnPointsPerUnit,
   };

@@ -322,6 +322,12 @@ export const platformVars = {
     secret: true,
     parse: str(256),
   },
+  stripePublishableKey: {
+    name: 'STRIPE_PUBLISHABLE_KEY',
+    description:
+      'Stripe publishable key (pk_...); when set, the web app takes cards with Stripe Elements instead of test tokens',
+    parse: str(256),
+  },
   stripeApiBase: {
     name: 'STRIPE_API_BASE',
     default: 'https://api.stripe.com',
