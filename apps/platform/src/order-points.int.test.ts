@@ -3,27 +3,24 @@
  * Points earned on a card order stay pending until the order is delivered and its return window
  * has passed (decision 006), so a member can never spend points for money that is given back.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memberRegistered } from '@redemption/contracts';
-import { catalogModule } from '@redemption/catalog';
-import { identityModule } from '@redemption/identity';
-import type { ServiceModule } from '@redemption/kernel';
 import {
   createTempDatabase,
   createTestTokens,
   postgresGate,
   type TempDatabase,
 } from '@redemption/kernel/testing';
-import { loyaltyModule } from '@redemption/loyalty';
 import { eventually, orderBody, startOrders, type OrdersHarness } from '@redemption/orders/testing';
-import { paymentsModule } from '@redemption/payments';
+import {
+  commerceEnv,
+  commerceMember,
+  commerceProduct,
+  commerceServices,
+} from './testing/commerce-fixtures.ts';
 
 const gate = postgresGate();
-const services: ServiceModule[] = [identityModule, loyaltyModule, catalogModule, paymentsModule];
 const env = {
-  LOYALTY_RATE_PER_MEMBER_PER_S: '1000',
-  LOYALTY_RATE_PER_IP_PER_S: '100000',
+  ...commerceEnv,
   EARN_POINTS_PER_UNIT: '10',
   // No return window: points release as soon as the order is delivered, so the test can see it.
   EARN_RETURN_WINDOW_DAYS: '0',
@@ -36,49 +33,23 @@ describe.skipIf(!gate.url)('points earned on orders (real services, PostgreSQL)'
   beforeAll(async () => {
     temp = await createTempDatabase(gate.url!);
     const tokens = await createTestTokens();
-    h = await startOrders({ modules: services, databaseUrl: temp.url, tokens, env });
+    h = await startOrders({ modules: commerceServices, databaseUrl: temp.url, tokens, env });
   }, 60_000);
   afterAll(async () => {
     await h?.close();
     await temp?.drop();
   });
 
-  async function member() {
-    const m = await h.member();
-    await h.platform.db.tx((q) =>
-      h.platform.events.publisher.publish(q, memberRegistered, {
-        subject: m.id,
-        data: { member_id: m.id, role: 'member' },
-      }),
-    );
-    await eventually(async () =>
-      expect((await h.call('GET', `/api/loyalty/accounts/${m.id}`, m.token)).status).toBe(200),
-    );
-    return m;
-  }
-
-  async function product(price: number): Promise<string> {
-    const res = await h.call('POST', '/api/products', h.adminToken, {
-      sku: `SKU-${randomUUID().slice(0, 8)}`,
-      name: 'Suite upgrade',
-      price,
-      currency: 'USD',
-      stock_quantity: 10,
-    });
-    expect(res.status).toBe(201);
-    return res.body.id as string;
-  }
-
   const account = async (m: { id: string; token: string }) =>
     (await h.call('GET', `/api/loyalty/accounts/${m.id}`, m.token)).body;
 
   it('earn, spend, cancel: the earned points cannot be spent, and cancelling voids them', async () => {
-    const m = await member();
+    const m = await commerceMember(h);
     const order = await h.call(
       'POST',
       '/api/orders',
       m.token,
-      orderBody([{ product_id: await product(10_000), quantity: 1 }]),
+      orderBody([{ product_id: await commerceProduct(h, 10_000), quantity: 1 }]),
     );
     expect(order.status).toBe(201);
     await eventually(async () => expect((await account(m)).pending).toBe(1_000));
@@ -95,12 +66,12 @@ describe.skipIf(!gate.url)('points earned on orders (real services, PostgreSQL)'
   });
 
   it('releases the points once the order is delivered and the window has passed', async () => {
-    const m = await member();
+    const m = await commerceMember(h);
     const order = await h.call(
       'POST',
       '/api/orders',
       m.token,
-      orderBody([{ product_id: await product(5_000), quantity: 1 }]),
+      orderBody([{ product_id: await commerceProduct(h, 5_000), quantity: 1 }]),
     );
     expect(order.status).toBe(201);
     await eventually(async () => expect((await account(m)).pending).toBe(500));
