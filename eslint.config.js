@@ -19,12 +19,20 @@ const nodeGlobals = {
 
 export default defineConfig(
   {
-    ignores: ['**/node_modules/', 'data/', '**/data/', 'coverage/', '.tmp/', 'apps/web/dist/'],
+    ignores: [
+      '**/node_modules/',
+      'data/',
+      '**/data/',
+      'coverage/',
+      '.tmp/',
+      'apps/web/dist/',
+      'apps/web/src/api/schema.gen.ts',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
-    files: ['**/*.{ts,js,mjs,cjs}'],
+    files: ['**/*.{ts,tsx,js,mjs,cjs}'],
     languageOptions: {
       ecmaVersion: 2024,
       sourceType: 'module',

@@ -5,8 +5,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // their server is missing.
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: [...configDefaults.exclude, '**/node_modules/**', '**/data/**'],
+    // apps/web's component tests are .test.tsx and say `@vitest-environment jsdom` themselves;
+    // everything else runs in Node as before.
+    include: ['**/*.test.ts', 'apps/web/**/*.test.tsx'],
+    exclude: [...configDefaults.exclude, '**/node_modules/**', '**/data/**', 'apps/web/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Child processes rather than worker threads: native addons (argon2, pg) and servers that

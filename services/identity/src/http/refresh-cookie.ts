@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest } from '@redemption/kernel';
 
 /**
- * The refresh token in an httpOnly cookie, for browsers (decision: web-session-tokens).
+ * The refresh token in an httpOnly cookie, for browsers (decision 013).
  * A client asks for it with `X-Refresh-Cookie: 1` on login, refresh and logout; then the
  * token never appears in a response body, so no script on the page can read it. Clients that
  * do not ask (curl, apps, services) keep the JSON body exactly as before.

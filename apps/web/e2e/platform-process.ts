@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** A first `npm start` builds the web app (tens of seconds on a busy machine) before listening. */
+export const platformReadyTimeoutMs = 240_000;
+const stopTimeoutMs = 15_000;
+
+export interface RunningPlatform {
+  baseUrl: string;
+  adminPassword: string;
+  /** Everything written to stderr so far (banner, dev mailbox). */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm start` exactly as a person runs it (prestart builds the web app when stale), in its own
+ * process group, on a free port and a temporary data directory; the embedded database even when
+ * the environment names a PostgreSQL.
+ */
+export async function startPlatform(): Promise<RunningPlatform> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'redemption-e2e-'));
+  const adminPassword = 'admin password for the browser tests';
+  const npmCli = process.env['npm_execpath'];
+  const [cmd, args] = npmCli?.endsWith('.js')
+    ? [process.execPath, [npmCli, 'start']]
+    : ['npm', ['start']];
+  const child: ChildProcess = spawn(cmd, args, {
+    cwd: repoRoot,
+    detached: true, // its own process group, so stop() ends npm and the node it started
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production', // as deployed, not vitest's `test`
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      EVENT_TRANSPORT: 'pg',
+      ADMIN_PASSWORD: adminPassword,
+      LOG_LEVEL: 'warn',
+      // Room for the journeys' many sign-ins from one IP.
+      LOGIN_RATE_PER_IP_PER_MIN: '10000',
+      REGISTER_RATE_PER_IP_PER_HOUR: '10000',
+    },
+  });
+  let stderr = '';
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`npm start not ready in ${platformReadyTimeoutMs} ms:\n${stderr}`)),
+      platformReadyTimeoutMs,
+    );
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const m = /home\s+(http:\/\/\S+?)\/\s/.exec(stderr);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then((code) => reject(new Error(`npm start exited with ${code}:\n${stderr}`)));
+  });
+  return {
+    baseUrl,
+    adminPassword,
+    stderr: () => stderr,
+    async stop() {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const timeout = new Promise((r) => setTimeout(r, stopTimeoutMs, 'timeout'));
+      if ((await Promise.race([exited, timeout])) === 'timeout') {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
