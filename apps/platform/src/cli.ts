@@ -18,7 +18,9 @@ import {
 } from '@redemption/kernel';
 import { allModules, moduleNamed } from './modules.ts';
 import { ledgerCommand, ledgerUsage } from './ledger-cli.ts';
-import { rootPage } from './root-page.ts';
+import { devMailbox } from './dev-mailbox.ts';
+import { openApiDocument } from './openapi-document.ts';
+import { platformRoutes } from './platform-routes.ts';
 import { buildGateway, gatewayRoutes, gatewayUpstreams } from './gateway.ts';
 
 const version = (
@@ -33,6 +35,7 @@ const usage = `usage: redemption <command>
   migrate            apply every service's migrations and exit
   seed               create the first admin (and demo data, see DEMO_DATA) and exit
   config             print the configuration variables as a Markdown table
+  openapi            print the OpenAPI document (no server, no database on disk)
   events dlq list [--all] [--limit N]
                      dead-lettered events (newest first; --all includes replayed ones)
   events dlq replay <id>
@@ -46,13 +49,15 @@ async function run(
   mode: string,
 ): Promise<void> {
   const startedMs = performance.now();
+  let base = config.publicUrl ?? `http://localhost:${config.port}`;
   const platform = await buildPlatform({
     config,
     modules,
     name,
     version,
-    extraRoutes: rootPage(modules, mode),
+    extraRoutes: platformRoutes(modules, mode, config),
     distributed: mode === 'distributed',
+    ...(mode === 'standalone' ? { hooks: devMailbox(config, () => base) } : {}),
   });
   // Standalone creates its first admin itself; demo members and rewards per demoDataWanted.
   const seeded = mode === 'standalone' ? await platform.seed() : [];
@@ -63,7 +68,7 @@ async function run(
     timeoutMs: config.shutdownTimeoutMs,
     steps: [{ name: 'platform', run: () => platform.close() }],
   });
-  const base =
+  base =
     config.publicUrl ??
     `http://localhost:${(platform.app.server.address() as { port: number }).port}`;
   platform.app.log.info(
@@ -125,6 +130,10 @@ async function runGateway(config: PlatformConfig): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, arg] = argv;
   if (command === 'config') return void process.stdout.write(`${configTable(platformVars)}\n`);
+  if (command === 'openapi')
+    return void process.stdout.write(
+      `${JSON.stringify(await openApiDocument(allModules, version), null, 2)}\n`,
+    );
   const config = loadPlatformConfig();
   switch (command) {
     case 'start':
