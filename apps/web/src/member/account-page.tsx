@@ -38,8 +38,8 @@ function AccountView({ user }: { user: SessionUser }) {
 const tierName = (t: string): string => t.charAt(0).toUpperCase() + t.slice(1);
 
 function Balance({ account: a }: { account: Account }) {
-  const next = (a as { next_tier?: { tier: string; threshold_points: number } | null }).next_tier;
-  const qualifying = (a as { qualifying_points?: number }).qualifying_points ?? 0;
+  const next = a.next_tier;
+  const qualifying = a.qualifying_points;
   return (
     <div className="balance card">
       <p className="balance-main">
@@ -70,7 +70,7 @@ function Balance({ account: a }: { account: Account }) {
             {qualifying} of {next.threshold_points}
           </progress>
         </div>
-      ) : next === null ? (
+      ) : a.tier !== 'member' ? (
         <p className="muted">You are at the top tier.</p>
       ) : null}
     </div>

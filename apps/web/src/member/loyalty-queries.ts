@@ -17,7 +17,9 @@ const emptyAccount = (memberId: string): Account =>
     expiring: [],
     pending: 0,
     pending_earnings: [],
-  }) as unknown as Account;
+    qualifying_points: 0,
+    next_tier: null,
+  }) satisfies Account;
 
 export const accountQuery = (memberId: string) =>
   queryOptions({
