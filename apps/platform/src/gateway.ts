@@ -1,6 +1,7 @@
 import proxy from '@fastify/http-proxy';
 import { pino } from 'pino';
 import { createServer, loggerOptions, type App, type PlatformConfig } from '@redemption/kernel';
+import { gatewayAdminRoutes } from './gateway-admin.ts';
 import { webConfigRoute } from './platform-routes.ts';
 import { registerWebApp } from './web-app.ts';
 
@@ -77,6 +78,11 @@ export async function buildGateway(config: PlatformConfig, version: string): Pro
   // routing summary moves to /status then.
   const webServed = await registerWebApp(app);
   webConfigRoute(app, config);
+  gatewayAdminRoutes(
+    app,
+    [...new Set(configured.map((r) => upstreams[r.service]!))],
+    config.serviceCallTimeoutMs,
+  );
   app.get(webServed ? '/status' : '/', { schema: { hide: true } }, async () => ({
     name: 'Redemption gateway',
     version,
