@@ -24,6 +24,9 @@ export function orderView(o: OrderRow, items: readonly ItemRow[]) {
     shipping_address: o.shipping_address,
     payment_id: o.payment_id,
     cancel_reason: o.cancel_reason,
+    refund_request: o.refund_requested_at
+      ? { requested_at: o.refund_requested_at.toISOString(), reason: o.refund_request_reason ?? '' }
+      : null,
     checkout: {
       state: o.saga_state,
       step: o.saga_step,

@@ -44,6 +44,7 @@ export const limits = {
   cityLengthMax: 100,
   postalCodeLengthMax: 20,
   pageSizeMax: 100,
+  refundReasonLengthMax: 500,
   pageSizeDefault: 20,
 } as const;
 

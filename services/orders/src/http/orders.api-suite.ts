@@ -308,6 +308,58 @@ export function ordersApiSuite(label: string, start: () => Promise<SuiteSetup>):
       expect((await h.call('GET', '/api/orders?user_id=nope', h.adminToken)).status).toBe(400);
     });
 
+    it("takes a member's refund request on a paid order, once, and lists it for admins", async () => {
+      const m = await shopper(0, 100, 50);
+      const other = await h.member();
+      const place = async () =>
+        (
+          await h.call(
+            'POST',
+            '/api/orders',
+            m.token,
+            orderBody([{ product_id: m.product.id, quantity: 1 }]),
+          )
+        ).body.id as string;
+      const id = await place();
+      const url = `/api/orders/${id}/refund-request`;
+      expect((await h.call('POST', url, other.token, { reason: 'mine?' })).status).toBe(404);
+      const empty = await h.call('POST', url, m.token, { reason: '' });
+      expect(empty.status).toBe(400);
+      expect(empty.body.detail).toContain('reason');
+      expect((await h.call('POST', url, m.token, { reason: 'x'.repeat(501) })).status).toBe(400);
+      const asked = await h.call('POST', url, m.token, { reason: 'The spa was closed' });
+      expect(asked.status).toBe(200);
+      expect(asked.body).toMatchObject({
+        status: 'processing',
+        refunded_cash: 0, // a request moves nothing: an admin decides
+        refund_request: { reason: 'The spa was closed', requested_at: expect.any(String) },
+      });
+      const again = await h.call('POST', url, m.token, { reason: 'changed my mind' });
+      expect(again.body.refund_request).toEqual(asked.body.refund_request);
+      expect((await h.call('GET', `/api/orders/${id}`, m.token)).body.refund_request).toEqual(
+        asked.body.refund_request,
+      );
+      const requested = await h.call(
+        'GET',
+        `/api/orders?refund_requested=true&user_id=${m.id}`,
+        h.adminToken,
+      );
+      expect(requested.body.items.map((o: { id: string }) => o.id)).toEqual([id]);
+      const cancelled = await place();
+      expect((await h.call('DELETE', `/api/orders/${cancelled}`, m.token)).status).toBe(200);
+      const late = await h.call('POST', `/api/orders/${cancelled}/refund-request`, m.token, {
+        reason: 'too late',
+      });
+      expect(late.status).toBe(409);
+      expect(late.body).toMatchObject({
+        type: '/problems/order-not-paid',
+        current_status: 'cancelled',
+      });
+      expect((await h.call('GET', `/api/orders/${cancelled}`, m.token)).body.refund_request).toBe(
+        null,
+      );
+    });
+
     it('moves a paid order processing → shipped → delivered (admin only) and refuses the rest with 409', async () => {
       const m = await shopper(0);
       const id = (

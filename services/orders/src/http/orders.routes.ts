@@ -1,6 +1,7 @@
 import type { App, Db, Idempotency, Outcome, RunOptions } from '@redemption/kernel';
 import {
   badRequest,
+  conflict,
   fingerprintOf,
   forbidden,
   isPrivileged,
@@ -11,6 +12,7 @@ import {
 } from '@redemption/kernel';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { visibleOrder, type OrderService } from '../app/order.service.ts';
+import { paidStatuses } from '../domain/order.ts';
 import {
   checkoutOutcome,
   locationOf,
@@ -29,6 +31,7 @@ import {
   OrderPage,
   OrderView,
   RefundBody,
+  RefundRequestBody,
   RefundView,
   StatusBody,
   UserParams,
@@ -152,8 +155,19 @@ export async function ordersRoutes(app: App, deps: OrdersRouteDeps): Promise<voi
     },
     handler: async (req) => {
       requireAdmin(req);
-      const { limit, cursor, status, user_id: userId } = req.query;
-      const rows = await ordersRepository.list(db, { status, userId }, limit + 1, cursor);
+      const {
+        limit,
+        cursor,
+        status,
+        user_id: userId,
+        refund_requested: refundRequested,
+      } = req.query;
+      const rows = await ordersRepository.list(
+        db,
+        { status, userId, refundRequested },
+        limit + 1,
+        cursor,
+      );
       return pageOf(rows, limit);
     },
   });
@@ -207,6 +221,26 @@ export async function ordersRoutes(app: App, deps: OrdersRouteDeps): Promise<voi
           body: orderView(order, items),
         };
       });
+    },
+  });
+
+  app.post('/api/orders/:id/refund-request', {
+    schema: {
+      tags,
+      summary: 'Ask for a refund of a paid order (its owner); an admin decides and refunds',
+      params: IdParams,
+      body: RefundRequestBody,
+      response: { 200: OrderView },
+    },
+    handler: async (req) => {
+      const { order } = await visibleOrder(db, req.params.id, requirePrincipal(req));
+      if (!paidStatuses.includes(order.status))
+        throw conflict('order-not-paid', `An order that is ${order.status} has nothing to refund`, {
+          current_status: order.status,
+        });
+      const updated = (await ordersRepository.requestRefund(db, order.id, req.body.reason))!;
+      const items = await ordersRepository.items(db, [order.id]);
+      return orderView(updated, items.get(order.id) ?? []);
     },
   });
 

@@ -115,7 +115,21 @@ export const AdminListQuery = Type.Object({
   ...ListQuery.properties,
   status: Type.Optional(StatusLiteral),
   user_id: Type.Optional(Type.String({ format: 'uuid', description: "only this member's orders" })),
+  refund_requested: Type.Optional(
+    Type.Boolean({ description: 'only orders whose member asked for a refund' }),
+  ),
 });
+
+export const RefundRequestBody = Type.Object(
+  {
+    reason: Type.String({
+      minLength: 1,
+      maxLength: limits.refundReasonLengthMax,
+      examples: ['The spa was closed on the day'],
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export const idempotencyHeader = Type.Object({
   'idempotency-key': Type.String({
@@ -157,6 +171,7 @@ const orderExample = {
   },
   payment_id: '01937a4e-0000-7000-8000-0000000000b1',
   cancel_reason: null,
+  refund_request: null,
   checkout: { state: 'completed', step: null, attempts: 0, last_error: null },
   created_at: '2026-12-01T10:00:00.000Z',
   updated_at: '2026-12-01T10:00:01.000Z',
@@ -186,6 +201,16 @@ export const OrderView = Type.Object(
     shipping_address: ShippingAddress,
     payment_id: Nullable(Type.String()),
     cancel_reason: Nullable(Type.String()),
+    refund_request: Type.Union(
+      [
+        Type.Object({
+          requested_at: Type.String({ format: 'date-time' }),
+          reason: Type.String(),
+        }),
+        Type.Null(),
+      ],
+      { description: "the member's refund request, until an admin refunds (or not)" },
+    ),
     checkout: Type.Object({
       state: SagaStateLiteral,
       step: StepLiteral,

@@ -124,5 +124,16 @@ export const ordersMigrations: SchemaMigrations = {
         (status IN ('pending', 'processing', 'shipped', 'delivered', 'cancelled', 'refunded'));
       `,
     },
+    {
+      id: '0004_refund_requests',
+      sql: `
+      -- A member asks for a refund; an admin decides (POST /api/orders/:id/refunds). The request
+      -- is a note on the order, not a refund: nothing moves until the admin refunds.
+      ALTER TABLE orders.orders ADD COLUMN refund_requested_at timestamptz,
+        ADD COLUMN refund_request_reason text;
+      CREATE INDEX orders_refund_requested ON orders.orders (id DESC)
+        WHERE refund_requested_at IS NOT NULL;
+      `,
+    },
   ],
 };

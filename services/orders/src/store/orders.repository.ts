@@ -47,6 +47,8 @@ export interface OrderRow {
   saga_lease_until: Date | null;
   saga_last_error: string | null;
   saga_failure: StoredProblem | null;
+  refund_requested_at: Date | null;
+  refund_request_reason: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -191,10 +193,25 @@ export const ordersRepository = {
     return rows;
   },
 
+  /** Notes the member's refund request once (a repeat keeps the first); the updated row. */
+  async requestRefund(q: Queryable, id: string, reason: string): Promise<OrderRow | undefined> {
+    const { rows } = await q.query<OrderRow>(
+      `UPDATE orders.orders SET refund_requested_at = coalesce(refund_requested_at, now()),
+         refund_request_reason = coalesce(refund_request_reason, $2), updated_at = now()
+       WHERE id = $1 RETURNING *`,
+      [id, reason],
+    );
+    return rows[0];
+  },
+
   /** Every member's orders, newest first, optionally one status or one member (admin list). */
   async list(
     q: Queryable,
-    filter: { status?: string | undefined; userId?: string | undefined },
+    filter: {
+      status?: string | undefined;
+      userId?: string | undefined;
+      refundRequested?: boolean | undefined;
+    },
     limit: number,
     before?: string,
   ): Promise<OrderRow[]> {
@@ -202,8 +219,15 @@ export const ordersRepository = {
       `SELECT * FROM orders.orders
        WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR user_id = $2::uuid)
          AND ($3::uuid IS NULL OR id < $3::uuid)
+         AND (NOT $5 OR refund_requested_at IS NOT NULL)
        ORDER BY id DESC LIMIT $4`,
-      [filter.status ?? null, filter.userId ?? null, before ?? null, limit],
+      [
+        filter.status ?? null,
+        filter.userId ?? null,
+        before ?? null,
+        limit,
+        filter.refundRequested ?? false,
+      ],
     );
     return rows;
   },
