@@ -214,6 +214,14 @@ describe.skipIf(!gate.ok)('web app in Chromium against npm start', () => {
       await check(boss, 'admin-orders');
       await waitForText(member, 'order-status', /Shipped/);
       expect(member.url()).toBe(orderUrl);
+
+      // Shipped: the member asks for a refund; the admin finds it among the requests.
+      await member.getByLabel('What went wrong?').fill('The room was not ready');
+      await member.getByRole('button', { name: 'Send the request' }).click();
+      await member.getByTestId('refund-request').waitFor();
+      await boss.goto('/admin/orders');
+      await boss.getByLabel('Refund requested').check();
+      await boss.getByText('The room was not ready').waitFor();
     },
     journeyTimeoutMs,
   );

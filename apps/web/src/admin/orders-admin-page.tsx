@@ -27,9 +27,11 @@ export function OrdersAdminPage() {
   usePageTitle('Admin: orders');
   const [status, setStatus] = useState<OrderStatus | ''>('');
   const [member, setMember] = useState('');
+  const [requested, setRequested] = useState(false);
   const query = {
     limit: adminPageSize,
     ...(status ? { status } : {}),
+    ...(requested ? { refund_requested: true } : {}),
     ...(uuidPattern.test(member.trim()) ? { user_id: member.trim() } : {}),
   };
   const orders = useQuery({
@@ -64,6 +66,15 @@ export function OrdersAdminPage() {
             onChange={(e) => setMember(e.target.value)}
             placeholder="all members"
           />
+        </div>
+        <div className="field field-check">
+          <input
+            id="ao-requested"
+            type="checkbox"
+            checked={requested}
+            onChange={(e) => setRequested(e.target.checked)}
+          />
+          <label htmlFor="ao-requested">Refund requested</label>
         </div>
       </form>
       <ProblemMessage error={orders.error} />
@@ -135,6 +146,11 @@ function OrderRow({ order: o }: { order: Order }) {
         {statusLabel[o.status]}
         {o.refunded_cash > 0 && (
           <div className="muted small">refunded {money(o.refunded_cash, o.currency)}</div>
+        )}
+        {o.refund_request && (
+          <div className="small">
+            <strong>Refund requested:</strong> {o.refund_request.reason}
+          </div>
         )}
       </td>
       <td className="actions">

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, must, newIdempotencyKey } from '../api/client.ts';
 import { dateTime, money, points } from '../app/format.ts';
@@ -64,6 +65,14 @@ function OrderView({ id }: { id: string }) {
           {o.shipping_address.postal_code} {o.shipping_address.city}, {o.shipping_address.country}
         </dd>
       </dl>
+      {o.refund_request ? (
+        <p className="notice" data-testid="refund-request">
+          You asked for a refund on {dateTime(o.refund_request.requested_at)}: “
+          {o.refund_request.reason}”. We will get back to you.
+        </p>
+      ) : (
+        (o.status === 'shipped' || o.status === 'delivered') && <RefundRequestForm orderId={o.id} />
+      )}
       <ProblemMessage error={cancel.error} />
       {cancellable && (
         <p>
@@ -81,6 +90,48 @@ function OrderView({ id }: { id: string }) {
         <Link to="/orders">All your orders</Link>
       </p>
     </section>
+  );
+}
+
+/** Shipped or delivered: the member asks, an admin decides (a paid order not shipped is cancelled instead). */
+function RefundRequestForm({ orderId }: { orderId: string }) {
+  const queryClient = useQueryClient();
+  const [reason, setReason] = useState('');
+  const ask = useMutation({
+    mutationFn: () =>
+      must(
+        api.POST('/api/orders/{id}/refund-request', {
+          params: { path: { id: orderId } },
+          body: { reason },
+        }),
+      ),
+    onSuccess: (order) => queryClient.setQueryData(['order', orderId], order),
+  });
+  return (
+    <form
+      className="card"
+      aria-labelledby="refund-heading"
+      onSubmit={(e) => {
+        e.preventDefault();
+        ask.mutate();
+      }}
+    >
+      <h2 id="refund-heading">Ask for a refund</h2>
+      <div className="field">
+        <label htmlFor="refund-reason">What went wrong?</label>
+        <input
+          id="refund-reason"
+          required
+          maxLength={500}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </div>
+      <ProblemMessage error={ask.error} />
+      <button type="submit" className="button" disabled={ask.isPending}>
+        Send the request
+      </button>
+    </form>
   );
 }
 
