@@ -133,6 +133,8 @@ describe.skipIf(!gate.ok)('web app in Chromium against npm start', () => {
       const jsBytes = scripts.reduce((n, s) => n + s.bytes, 0);
       expect(jsBytes).toBeGreaterThan(0);
       expect(jsBytes).toBeLessThanOrEqual(firstPageJsBudgetBytes);
+      // A production build: React's development runtime is three times the size and slower.
+      expect(scripts.map((s) => s.name).join(' ')).not.toContain('jsx-dev-runtime');
       mkdirSync(screenshotDir, { recursive: true });
       const figures = {
         firstProductListMs: firstListMs,

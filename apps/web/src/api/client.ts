@@ -1,5 +1,8 @@
 import createClient from 'openapi-fetch';
 import type { paths } from './schema.gen.ts';
+
+/** Same origin; spelled out so requests also build where relative URLs have no base (tests). */
+const apiBase = globalThis.location?.origin ?? '';
 import { refresh, session } from '../auth/session.ts';
 import { ApiError, toProblem } from './problem.ts';
 
@@ -14,13 +17,16 @@ async function authedFetch(input: Request): Promise<Response> {
     if (token) req.headers.set('authorization', `Bearer ${token}`);
     return fetch(req);
   };
+  const sentWith = session.token();
   const res = await send(input);
-  if (res.status !== 401 || !session.token()) return res;
+  if (res.status !== 401 || !sentWith) return res;
+  // Another call may have refreshed while this one was out: use its token, spend nothing.
+  if (session.token() && session.token() !== sentWith) return send(retry);
   return (await refresh()) ? send(retry) : res;
 }
 
 /** The typed API client: paths and bodies come from the platform's OpenAPI document. */
-export const api = createClient<paths>({ baseUrl: '', fetch: authedFetch });
+export const api = createClient<paths>({ baseUrl: apiBase, fetch: authedFetch });
 
 interface Result<T> {
   data?: T;
