@@ -46,6 +46,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
       LOG_LEVEL: 'warn',
       // Room for the journeys' many sign-ins from one IP.
       LOGIN_RATE_PER_IP_PER_MIN: '10000',
+      LOGIN_RATE_PER_IP_ACCOUNT_PER_15MIN: '1000', // the admin signs in once per journey
       REGISTER_RATE_PER_IP_PER_HOUR: '10000',
     },
   });
