@@ -217,6 +217,23 @@ describe.skipIf(!gate.ok)('web app in Chromium against npm start', () => {
       await waitForText(member, 'order-status', /Shipped/);
       expect(member.url()).toBe(orderUrl);
 
+      // On a phone: the order and the account fit 375 px.
+      await member.setViewportSize({ width: phoneWidthPx, height: 800 });
+      for (const [path, name] of [
+        [new URL(orderUrl).pathname, 'order-375'],
+        ['/account', 'account-375'],
+      ] as const) {
+        await member.goto(path);
+        await member.getByRole('heading', { level: 1 }).waitFor();
+        expect(
+          await horizontalOverflowPx(member),
+          `${path} at ${phoneWidthPx} px`,
+        ).toBeLessThanOrEqual(0);
+        await check(member, name);
+      }
+      await member.setViewportSize({ width: 1280, height: 900 });
+      await member.goto(orderUrl);
+
       // Shipped: the member asks for a refund; the admin finds it among the requests.
       await member.getByLabel('What went wrong?').fill('The room was not ready');
       await member.getByRole('button', { name: 'Send the request' }).click();
@@ -409,6 +426,20 @@ describe.skipIf(!gate.ok)('web app in Chromium against npm start', () => {
           await boss.getByText(/Orders per minute: \d/).waitFor();
           await boss.waitForTimeout(dashboardSettleMs);
         }
+        await check(boss, name);
+      }
+      await boss.setViewportSize({ width: phoneWidthPx, height: 800 });
+      for (const [path, name] of [
+        ['/admin/orders', 'admin-orders-375'],
+        ['/admin/products', 'admin-products-375'],
+      ] as const) {
+        await boss.goto(path);
+        await boss.getByRole('heading', { level: 1 }).first().waitFor();
+        await boss.waitForLoadState('networkidle').catch(() => {});
+        expect(
+          await horizontalOverflowPx(boss),
+          `${path} at ${phoneWidthPx} px`,
+        ).toBeLessThanOrEqual(0);
         await check(boss, name);
       }
       const visitor = await newPage();

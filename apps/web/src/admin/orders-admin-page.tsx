@@ -153,28 +153,30 @@ function OrderRow({ order: o }: { order: Order }) {
           </div>
         )}
       </td>
-      <td className="actions">
-        {next && (
-          <button
-            type="button"
-            className="button"
-            disabled={move.isPending}
-            onClick={() => move.mutate(next)}
-          >
-            Mark {statusLabel[next].toLowerCase()}
-            <span className="visually-hidden"> {label}</span>
-          </button>
-        )}
-        {refundable && (
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={refund.isPending}
-            onClick={() => refund.mutate()}
-          >
-            Refund<span className="visually-hidden"> {label}</span>
-          </button>
-        )}
+      <td>
+        <div className="actions">
+          {next && (
+            <button
+              type="button"
+              className="button"
+              disabled={move.isPending}
+              onClick={() => move.mutate(next)}
+            >
+              Mark {statusLabel[next].toLowerCase()}
+              <span className="visually-hidden"> {label}</span>
+            </button>
+          )}
+          {refundable && (
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={refund.isPending}
+              onClick={() => refund.mutate()}
+            >
+              Refund<span className="visually-hidden"> {label}</span>
+            </button>
+          )}
+        </div>
         <ProblemMessage error={move.error ?? refund.error} />
       </td>
     </tr>

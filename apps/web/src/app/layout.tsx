@@ -1,5 +1,5 @@
-import type { ReactNode } from 'react';
-import { Link, NavLink } from 'react-router';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { Link, NavLink, useLocation } from 'react-router';
 import { useSession } from '../auth/use-session.ts';
 import { useCart } from '../cart/cart-store.ts';
 
@@ -8,6 +8,18 @@ export function Layout({ children }: { children: ReactNode }) {
   const s = useSession();
   const lines = useCart();
   const count = lines.reduce((n, l) => n + l.quantity, 0);
+  const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  // A client-side page change moves focus to the new page's content, as a full load would,
+  // so keyboard and screen-reader users start at the top of what changed.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [pathname]);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -58,7 +70,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </ul>
         </nav>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         {children}
       </main>
       <footer className="site-footer">
