@@ -22,6 +22,9 @@ export function idempotencyContract(getHarness: () => Harness): void {
     h = getHarness();
     h.behaviour = async () => undefined;
     h.runs = 0;
+    h.pending = false;
+    h.checkpoints = true;
+    h.resumed = [];
     key = randomUUID();
     await h.db.exec('DELETE FROM orders; DELETE FROM kernel.idempotency_keys');
   });
@@ -143,5 +146,78 @@ export function idempotencyContract(getHarness: () => Harness): void {
     const reused = await h.post(key, { item: 'other body' });
     expect(reused.statusCode).toBe(201);
     expect(await h.effects()).toBe(3);
+  });
+
+  it('does not store a non-final answer: a retry resumes the checkpointed resource, then replays', async () => {
+    h.pending = true;
+    const first = await h.post(key, { item: 'a' }, '/api/bookings');
+    expect(first.statusCode).toBe(202);
+    const still = await h.post(key, { item: 'a' }, '/api/bookings');
+    expect(still).toMatchObject({ statusCode: 202, body: first.body });
+    expect(still.headers[replayed]).toBeUndefined();
+    h.pending = false;
+    const done = await h.post(key, { item: 'a' }, '/api/bookings');
+    expect(done).toMatchObject({ statusCode: 201, body: first.body });
+    const again = await h.post(key, { item: 'a' }, '/api/bookings');
+    expect(again).toMatchObject({ statusCode: 201, body: first.body });
+    expect(again.headers[replayed]).toBe('true');
+    expect(h.resumed).toEqual([undefined, { id: first.body['id'] }, { id: first.body['id'] }]);
+    expect(await h.effects()).toBe(1);
+  });
+
+  it('refuses another body with the key of a non-final answer (422), creating nothing', async () => {
+    h.pending = true;
+    await h.post(key, { item: 'a' }, '/api/bookings');
+    const other = await h.post(key, { item: 'b' }, '/api/bookings');
+    expect(other.statusCode).toBe(422);
+    expect(other.body['type']).toBe('/problems/idempotency-key-reused');
+    expect(await h.effects()).toBe(1);
+  });
+
+  it('resumes the checkpointed resource after an unexpected error instead of making another', async () => {
+    h.behaviour = async () => {
+      throw new Error('the network fell over');
+    };
+    expect((await h.post(key, { item: 'a' }, '/api/bookings')).statusCode).toBe(500);
+    h.behaviour = async () => undefined;
+    const retry = await h.post(key, { item: 'a' }, '/api/bookings');
+    expect(retry.statusCode).toBe(201);
+    expect(h.resumed[1]).toEqual({ id: retry.body['id'] });
+    expect(await h.effects()).toBe(1);
+  });
+
+  it('answers 409 while a checkpointed run holds the key; resumes it once its lease ran out', async () => {
+    const dead = randomUUID();
+    await h.plantLease(key, { item: 'a' }, 'future', { id: 41 });
+    await h.plantLease(dead, { item: 'a' }, 'past', { id: 42 });
+    const busy = await h.post(key, { item: 'a' }, '/api/bookings');
+    expect(busy.statusCode).toBe(409);
+    expect(busy.body['type']).toBe('/problems/idempotency-key-in-flight');
+    const resumed = await h.post(dead, { item: 'a' }, '/api/bookings');
+    expect(resumed).toMatchObject({ statusCode: 201, body: { id: 42 } });
+    expect(h.resumed).toEqual([{ id: 42 }]);
+    expect(await h.effects()).toBe(0);
+  });
+
+  it('frees the key of a non-final answer without a checkpoint: a retry runs anew', async () => {
+    h.checkpoints = false;
+    h.pending = true;
+    await h.post(key, { item: 'a' }, '/api/bookings');
+    h.pending = false;
+    const retry = await h.post(key, { item: 'a' }, '/api/bookings');
+    expect(retry.statusCode).toBe(201);
+    expect(h.resumed).toEqual([undefined, undefined]);
+    expect(await h.effects()).toBe(2);
+  });
+
+  it('forgets the checkpoint of an expired key', async () => {
+    h.pending = true;
+    await h.post(key, { item: 'a' }, '/api/bookings');
+    await expireKey(h, key);
+    h.pending = false;
+    const fresh = await h.post(key, { item: 'b' }, '/api/bookings');
+    expect(fresh.statusCode).toBe(201);
+    expect(h.resumed).toEqual([undefined, undefined]);
+    expect(await h.effects()).toBe(2);
   });
 }

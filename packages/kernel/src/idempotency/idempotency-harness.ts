@@ -1,14 +1,17 @@
 /**
  * A tiny app for the idempotency tests: `POST /api/orders` (scope `t`, key required) inserts
  * one row into `orders` per run, then does whatever `harness.behaviour` says (wait, throw).
+ * `POST /api/bookings` (scope `b`) is work in several steps: it inserts its row in a transaction
+ * of its own with a checkpoint, then runs `behaviour`, then answers 201, or 202 (not final)
+ * while `harness.pending` is set; a retry that resumes records what it was given in `resumed`.
  */
 import { pino } from 'pino';
 import { Type } from 'typebox';
 import type { Db, Queryable } from '../db/db.ts';
 import { migrate } from '../db/migrations.ts';
 import { createServer, type App } from '../http/server.ts';
-import { fingerprintOf, idempotencyMigrations } from './idempotency.ts';
-import { createIdempotency, type Idempotency } from './idempotency-runner.ts';
+import { fingerprintOf, idempotencyMigrations, type Outcome } from './idempotency.ts';
+import { createIdempotency, type Attempt, type Idempotency } from './idempotency-runner.ts';
 
 export interface Harness {
   app: App;
@@ -18,11 +21,25 @@ export interface Harness {
   behaviour: () => Promise<void>;
   /** How many times the effect function was entered (committed or not). */
   runs: number;
+  /** `/api/bookings` answers 202, not final, while this is true. Reset to false before each test. */
+  pending: boolean;
+  /** `/api/bookings` records its row as a checkpoint. Reset to true before each test. */
+  checkpoints: boolean;
+  /** What each `/api/bookings` run got as `resumeFrom`, in order. */
+  resumed: unknown[];
   post(key: string | undefined, body: object, path?: string): Promise<Reply>;
   /** Rows the effect committed. */
   effects(): Promise<number>;
-  /** Simulates another process holding `key` without a stored response, its lease ending then. */
-  plantLease(key: string, body: object, leaseUntil: 'past' | 'future'): Promise<void>;
+  /**
+   * Simulates another process holding `key` without a stored response, its lease ending then;
+   * with `checkpoint`, that run had recorded it (for `/api/bookings`, scope `b`).
+   */
+  plantLease(
+    key: string,
+    body: object,
+    leaseUntil: 'past' | 'future',
+    checkpoint?: object,
+  ): Promise<void>;
 }
 
 export interface Reply {
@@ -49,10 +66,14 @@ export async function createHarness(db: Db): Promise<Harness> {
     idempotency,
     behaviour: async () => undefined,
     runs: 0,
+    pending: false,
+    checkpoints: true,
+    resumed: [],
     post: (key, body, path = '/api/orders') => inject(app, key, body, path),
     effects: async () =>
       (await db.query<{ c: number }>('SELECT count(*) AS c FROM orders')).rows[0]?.c ?? -1,
-    plantLease: (key, body, leaseUntil) => plantLease(db, key, body, leaseUntil),
+    plantLease: (key, body, leaseUntil, checkpoint) =>
+      plantLease(db, { key, body, leaseUntil, checkpoint }),
   };
   const effect = async (q: Queryable, item: string) => {
     h.runs++;
@@ -72,8 +93,33 @@ export async function createHarness(db: Db): Promise<Harness> {
       idempotency.run(req, reply, { scope, required }, (q) => effect(q, req.body.item)),
     );
   }
+  app.post('/api/bookings', { schema: { body: orderBody } }, async (req, reply) =>
+    idempotency.respond(req, reply, { scope: 'b', required: true }, (attempt) =>
+      booking(h, attempt, req.body.item),
+    ),
+  );
   await app.ready();
   return h;
+}
+
+/** Work in steps: the row (checkpointed) first, unless a retry resumes it; then `behaviour`. */
+async function booking(h: Harness, attempt: Attempt, item: string): Promise<Outcome> {
+  h.runs++;
+  h.resumed.push(attempt.resumeFrom);
+  let id = (attempt.resumeFrom as { id: number } | undefined)?.id;
+  if (id === undefined) {
+    id = await h.db.tx(async (q) => {
+      const { rows } = await q.query<{ id: number }>(
+        'INSERT INTO orders (item) VALUES ($1) RETURNING id',
+        [item],
+      );
+      if (h.checkpoints) await attempt.checkpoint?.(q, { id: rows[0]!.id });
+      return rows[0]!.id;
+    });
+  }
+  await h.behaviour();
+  const body = { id, item };
+  return h.pending ? { statusCode: 202, body, final: false } : { statusCode: 201, body };
 }
 
 async function inject(app: App, key: string | undefined, body: object, url: string) {
@@ -86,12 +132,26 @@ async function inject(app: App, key: string | undefined, body: object, url: stri
   return { statusCode: res.statusCode, headers: res.headers, body: res.json() };
 }
 
-async function plantLease(db: Db, key: string, body: object, leaseUntil: 'past' | 'future') {
-  const lease = leaseUntil === 'past' ? "now() - interval '1 second'" : "now() + interval '1 hour'";
+interface PlantedLease {
+  key: string;
+  body: object;
+  leaseUntil: 'past' | 'future';
+  checkpoint: object | undefined;
+}
+
+async function plantLease(db: Db, p: PlantedLease) {
+  const lease =
+    p.leaseUntil === 'past' ? "now() - interval '1 second'" : "now() + interval '1 hour'";
+  const [scope, path] = p.checkpoint ? ['b', '/api/bookings'] : ['t', '/api/orders'];
   await db.query(
-    `INSERT INTO kernel.idempotency_keys (scope, key, fingerprint, lease_token, lease_until, expires_at)
-     VALUES ('t:anonymous', $1, $2, gen_random_uuid(), ${lease}, now() + interval '1 day')`,
-    [key, fingerprintOf('POST', '/api/orders', body)],
+    `INSERT INTO kernel.idempotency_keys (scope, key, fingerprint, lease_token, lease_until, expires_at, response_body)
+     VALUES ($1, $2, $3, gen_random_uuid(), ${lease}, now() + interval '1 day', $4)`,
+    [
+      `${scope}:anonymous`,
+      p.key,
+      fingerprintOf('POST', path, p.body),
+      p.checkpoint ? JSON.stringify(p.checkpoint) : null,
+    ],
   );
 }
 

@@ -16,11 +16,30 @@ const purgeBatchMax = 1_000;
 /** Client errors a retry with the same body would only reproduce: stored and replayed. */
 const storedClientErrors = new Set([400, 403, 404, 410, 422]);
 
+/** A write's work under an Idempotency-Key; returns the answer to send (and store). */
+export type IdempotentEffect<T> = (attempt: Attempt) => Promise<Outcome<T>>;
+
 export interface Idempotency {
   /**
-   * Runs `fn` (the effect, in a transaction) at most once per (scope, caller, key): the stored
-   * outcome is committed in the same transaction as the effect, so a crash leaves neither.
+   * The Idempotency-Key protocol every write route goes through. It claims the key, or answers
+   * from it: the same body again gets the stored answer (`Idempotent-Replayed: true`), another
+   * body 422 `idempotency-key-reused`, a request still running 409 `idempotency-key-in-flight`.
+   * Then it runs `effect` at most once and stores and sends its outcome:
+   * - the effect may store the outcome itself with `attempt.complete(q, outcome)` inside its own
+   *   transaction, so the effect and its answer commit together (the ledger's batches, a charge);
+   * - otherwise the outcome it returns is stored afterwards (work that spans several
+   *   transactions or remote calls, each idempotent on its own);
+   * - an outcome with `final: false` is not stored: the key is freed, or keeps the effect's
+   *   `checkpoint`, so a retry runs again and reports the resource as it is by then;
+   * - a thrown deterministic 4xx problem is stored and replayed; anything else frees the key.
    */
+  respond<T>(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    opts: RunOptions,
+    effect: IdempotentEffect<T>,
+  ): Promise<T>;
+  /** `respond` for an effect that fits one transaction: `fn` runs in it, with its outcome. */
   run<T>(
     req: FastifyRequest,
     reply: FastifyReply,
@@ -28,9 +47,8 @@ export interface Idempotency {
     fn: (q: Queryable) => Promise<Outcome<T>>,
   ): Promise<T>;
   /**
-   * The same protocol in two halves, for effects that run in a transaction the caller does not
-   * open itself (the ledger's batches): `begin` claims the key or replays; the attempt's
-   * `complete` must run inside the effect's transaction, `fail` after the effect failed.
+   * The first half of `respond` (claim or replay), for callers that hand the attempt to code
+   * that settles it elsewhere; routes use `respond`.
    */
   begin(req: FastifyRequest, reply: FastifyReply, opts: RunOptions): Promise<Begun>;
   /** Deletes expired keys, at most `purgeBatchMax` a call; returns how many. */
@@ -48,6 +66,16 @@ export interface Attempt {
   readonly claimed?: ClaimedKey | null;
   /** The outcome to store for a refusal (deterministic 4xx), or null when the key must be freed. */
   outcomeOf?(err: unknown): Outcome | null;
+  /**
+   * Records, inside the transaction that creates it, the resource this request made (say
+   * `{ order_id }`), so a retry after a crash or after a non-final answer resumes it (it gets
+   * it as `resumeFrom`) instead of making another. Throws 409 when the lease was lost.
+   */
+  checkpoint?(q: Queryable, resource: unknown): Promise<void>;
+  /** What an earlier run of the same request recorded with `checkpoint`; undefined if none. */
+  readonly resumeFrom?: unknown;
+  /** True once the outcome is stored (`complete`, `completeAttempts`): not stored again. */
+  settled?: boolean;
 }
 
 export interface ClaimedKey {
@@ -59,63 +87,59 @@ export interface ClaimedKey {
 export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency {
   async function begin(req: FastifyRequest, reply: FastifyReply, opts: RunOptions): Promise<Begun> {
     const key = parseKey(req.headers['idempotency-key']);
-    const sendTo = <T>(out: Outcome<T>): T => send(reply, out, false) as T;
     if (key === undefined) {
       if (opts.required) {
         throw badRequest('The Idempotency-Key header is required here', 'headers.idempotency-key');
       }
-      return {
-        replayed: false,
-        attempt: {
-          complete: async () => undefined,
-          fail: async () => undefined,
-          send: sendTo,
-          claimed: null,
-          outcomeOf: () => null,
-        },
-      };
+      return { replayed: false, attempt: unclaimedAttempt(reply) };
     }
     const scope = `${opts.scope}:${req.principal?.id ?? 'anonymous'}`;
     const fingerprint = fingerprintOf(req.method, req.url, req.body);
     const token = randomUUID();
-    if (!(await claim(db, { scope, key, fingerprint, token, ttlH }))) {
+    const claimed = await claim(db, { scope, key, fingerprint, token, ttlH });
+    if (!claimed) {
       return { replayed: true, body: await replayOrRefuse(db, reply, scope, key, fingerprint) };
     }
     return {
       replayed: false,
-      attempt: {
-        complete: (q, outcome) => complete(q, scope, key, token, outcome),
-        fail: (err) => settleFailure(db, scope, key, token, err, req.url),
-        send: sendTo,
-        claimed: { scope, key, token },
-        outcomeOf: (err) => storedOutcome(err, req.url),
-      },
+      attempt: claimedAttempt(db, reply, { scope, key, token }, claimed.checkpoint, req.url),
     };
+  }
+
+  async function respond<T>(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    opts: RunOptions,
+    effect: IdempotentEffect<T>,
+  ): Promise<T> {
+    const begun = await begin(req, reply, opts);
+    if (begun.replayed) return begun.body as T;
+    const { attempt } = begun;
+    let outcome: Outcome<T>;
+    try {
+      outcome = await effect(attempt);
+      // Not final: free the key (a checkpoint stays), as after an unexpected error.
+      if (outcome.final === false) await attempt.fail(undefined);
+      else if (attempt.claimed && !attempt.settled)
+        await db.tx((q) => attempt.complete(q, outcome));
+    } catch (err) {
+      await attempt.fail(err);
+      throw err;
+    }
+    return attempt.send(outcome);
   }
 
   return {
     begin,
-    async run<T>(
-      req: FastifyRequest,
-      reply: FastifyReply,
-      opts: RunOptions,
-      fn: (q: Queryable) => Promise<Outcome<T>>,
-    ): Promise<T> {
-      const begun = await begin(req, reply, opts);
-      if (begun.replayed) return begun.body as T;
-      const { attempt } = begun;
-      try {
-        const out = await db.tx(async (q) => {
+    respond,
+    run: (req, reply, opts, fn) =>
+      respond(req, reply, opts, (attempt) =>
+        db.tx(async (q) => {
           const outcome = await fn(q);
           await attempt.complete(q, outcome);
           return outcome;
-        });
-        return attempt.send(out);
-      } catch (err) {
-        await attempt.fail(err);
-        throw err;
-      }
-    },
+        }),
+      ),
     async purgeExpired() {
       const res = await db.query(
         `DELETE FROM kernel.idempotency_keys WHERE (scope, key) IN (
@@ -127,6 +151,41 @@ export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency
   };
 }
 
+/** A request without a key where one is optional: runs once, unprotected; nothing is stored. */
+function unclaimedAttempt(reply: FastifyReply): Attempt {
+  return {
+    complete: async () => undefined,
+    fail: async () => undefined,
+    send: <T>(out: Outcome<T>): T => send(reply, out, false) as T,
+    claimed: null,
+    outcomeOf: () => null,
+    checkpoint: async () => undefined,
+  };
+}
+
+function claimedAttempt(
+  db: Db,
+  reply: FastifyReply,
+  claimed: ClaimedKey,
+  resumeFrom: unknown,
+  url: string,
+): Attempt {
+  const attempt: Attempt = {
+    complete: async (q, outcome) => {
+      await complete(q, claimed, outcome);
+      attempt.settled = true;
+    },
+    fail: (err) => settleFailure(db, claimed, err, url),
+    send: <T>(out: Outcome<T>): T => send(reply, out, false) as T,
+    claimed,
+    outcomeOf: (err) => storedOutcome(err, url),
+    checkpoint: (q, resource) => checkpoint(q, claimed, resource),
+    ...(resumeFrom === null ? {} : { resumeFrom }),
+    settled: false,
+  };
+  return attempt;
+}
+
 interface Claim {
   scope: string;
   key: string;
@@ -135,40 +194,51 @@ interface Claim {
   ttlH: number;
 }
 
-/** Takes the key: new, expired, or abandoned by a run whose lease ran out (same body only). */
-async function claim(db: Db, c: Claim): Promise<boolean> {
-  const { rows } = await db.query<{ lease_token: string }>(
+/**
+ * Takes the key: new, expired, or abandoned by a run whose lease ran out (same body only). An
+ * abandoned run's checkpoint is kept and returned (null when there is none).
+ */
+async function claim(db: Db, c: Claim): Promise<{ checkpoint: unknown } | null> {
+  const { rows } = await db.query<{ lease_token: string; checkpoint: unknown }>(
     `INSERT INTO kernel.idempotency_keys AS k (scope, key, fingerprint, lease_token, lease_until, expires_at)
      VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond', now() + $6 * interval '1 hour')
      ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, lease_token = EXCLUDED.lease_token,
        lease_until = EXCLUDED.lease_until, expires_at = EXCLUDED.expires_at, created_at = now(),
-       response_status = NULL, response_body = NULL
+       response_status = NULL,
+       response_body = CASE WHEN k.expires_at < now() THEN NULL ELSE k.response_body END
      WHERE k.expires_at < now()
         OR (k.response_status IS NULL AND k.lease_until < now() AND k.fingerprint = EXCLUDED.fingerprint)
-     RETURNING lease_token`,
+     RETURNING lease_token, response_body AS checkpoint`,
     [c.scope, c.key, c.fingerprint, c.token, idempotencyLeaseMs, c.ttlH],
   );
-  return rows[0]?.lease_token === c.token;
+  const row = rows[0];
+  return row?.lease_token === c.token ? { checkpoint: row.checkpoint } : null;
 }
 
-async function complete(
-  q: Queryable,
-  scope: string,
-  key: string,
-  token: string,
-  out: Outcome,
-): Promise<void> {
+const inFlight = (): ProblemError =>
+  conflict(
+    'idempotency-key-in-flight',
+    'A request with this Idempotency-Key is still being processed',
+  );
+
+async function complete(q: Queryable, c: ClaimedKey, out: Outcome): Promise<void> {
   const res = await q.query(
     `UPDATE kernel.idempotency_keys SET response_status = $4, response_body = $5, lease_token = NULL, lease_until = NULL
      WHERE scope = $1 AND key = $2 AND lease_token = $3`,
-    [scope, key, token, out.statusCode, JSON.stringify(out.body ?? null)],
+    [c.scope, c.key, c.token, out.statusCode, JSON.stringify(out.body ?? null)],
   );
   // Our lease ran out and a retry took the key over: roll our effect back, theirs wins.
-  if (res.rowCount !== 1)
-    throw conflict(
-      'idempotency-key-in-flight',
-      'A request with this Idempotency-Key is still being processed',
-    );
+  if (res.rowCount !== 1) throw inFlight();
+}
+
+/** A resource made by a run not finished yet: kept without a status, so it is not replayed. */
+async function checkpoint(q: Queryable, c: ClaimedKey, resource: unknown): Promise<void> {
+  const res = await q.query(
+    `UPDATE kernel.idempotency_keys SET response_body = $4
+     WHERE scope = $1 AND key = $2 AND lease_token = $3`,
+    [c.scope, c.key, c.token, JSON.stringify(resource ?? null)],
+  );
+  if (res.rowCount !== 1) throw inFlight();
 }
 
 async function replayOrRefuse(
@@ -193,12 +263,7 @@ async function replayOrRefuse(
       'This Idempotency-Key was already used with a different request body',
     );
   }
-  if (!row || row.response_status === null) {
-    throw conflict(
-      'idempotency-key-in-flight',
-      'A request with this Idempotency-Key is still being processed',
-    );
-  }
+  if (!row || row.response_status === null) throw inFlight();
   return send(reply, { statusCode: row.response_status, body: row.response_body }, true);
 }
 
@@ -220,9 +285,13 @@ export async function completeAttempts(
   items: ReadonlyArray<{ attempt: Attempt; outcome: Outcome }>,
 ): Promise<void> {
   const rows: Array<ClaimedKey & { outcome: Outcome }> = [];
+  const claimed: Attempt[] = [];
   for (const { attempt, outcome } of items) {
     if (attempt.claimed === undefined) await attempt.complete(q, outcome);
-    else if (attempt.claimed) rows.push({ ...attempt.claimed, outcome });
+    else if (attempt.claimed) {
+      rows.push({ ...attempt.claimed, outcome });
+      claimed.push(attempt);
+    }
   }
   if (rows.length === 0) return;
   const res = await q.query(
@@ -238,34 +307,32 @@ export async function completeAttempts(
       rows.map((r) => JSON.stringify(r.outcome.body ?? null)),
     ],
   );
-  if (res.rowCount !== rows.length)
-    throw conflict(
-      'idempotency-key-in-flight',
-      'A request with this Idempotency-Key is still being processed',
-    );
+  if (res.rowCount !== rows.length) throw inFlight();
+  for (const attempt of claimed) attempt.settled = true;
 }
 
-/** Deterministic client errors are stored for replay; anything else frees the key for a retry. */
-async function settleFailure(
-  db: Db,
-  scope: string,
-  key: string,
-  token: string,
-  err: unknown,
-  url: string,
-): Promise<void> {
+/**
+ * Deterministic client errors are stored for replay; anything else frees the key for a retry:
+ * deleted, or, when the run recorded a checkpoint, kept with it (its lease ended) so the retry
+ * resumes that resource.
+ */
+async function settleFailure(db: Db, c: ClaimedKey, err: unknown, url: string): Promise<void> {
   const stored = storedOutcome(err, url);
   if (stored) {
     await db.query(
       `UPDATE kernel.idempotency_keys SET response_status = $4, response_body = $5, lease_token = NULL, lease_until = NULL
        WHERE scope = $1 AND key = $2 AND lease_token = $3`,
-      [scope, key, token, stored.statusCode, JSON.stringify(stored.body)],
+      [c.scope, c.key, c.token, stored.statusCode, JSON.stringify(stored.body)],
     );
     return;
   }
   await db.query(
-    'DELETE FROM kernel.idempotency_keys WHERE scope = $1 AND key = $2 AND lease_token = $3',
-    [scope, key, token],
+    `WITH freed AS (
+       DELETE FROM kernel.idempotency_keys
+       WHERE scope = $1 AND key = $2 AND lease_token = $3 AND response_body IS NULL)
+     UPDATE kernel.idempotency_keys SET lease_until = now() - interval '1 millisecond'
+     WHERE scope = $1 AND key = $2 AND lease_token = $3 AND response_body IS NOT NULL`,
+    [c.scope, c.key, c.token],
   );
 }
 

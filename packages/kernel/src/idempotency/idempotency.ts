@@ -29,6 +29,11 @@ export const idempotencyKeyMaxLength = 255;
 export interface Outcome<T = unknown> {
   statusCode: number;
   body: T;
+  /**
+   * False: an answer about a resource still changing (a 202), not stored; a retry with the key
+   * runs again and reports the resource as it is by then (see `Attempt.checkpoint`).
+   */
+  final?: boolean;
 }
 
 export interface IdempotencyOptions {
