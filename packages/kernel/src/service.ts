@@ -11,6 +11,7 @@ import type { TokenRevocations } from './auth/token-revocations.ts';
 import type { Subscription } from './events/consumer-runtime.ts';
 import type { Publisher } from './events/outbox.ts';
 import type { ServiceCaller } from './clients/service-caller.ts';
+import type { Job } from './jobs/job-runner.ts';
 
 /** What the runtime hands every service: its own database, shared plumbing, config. */
 export interface ServiceContext {
@@ -64,7 +65,12 @@ export interface ServiceInstance {
   seed?(opts: SeedOptions): Promise<string[]>;
   /** Event consumers; each group gets every event of its topics once, idempotently. */
   subscriptions?: readonly Subscription[];
-  /** Background jobs to stop on shutdown. */
+  /**
+   * Background jobs: the kernel runs each every `everyMs` (± jitter, never two runs of one job
+   * at once, metrics per job) once the platform is up, and stops them before `close`.
+   */
+  jobs?: readonly Job[];
+  /** Releases what the service holds (caches, queues); its jobs are already stopped. */
   close?(): Promise<void>;
 }
 

@@ -7,7 +7,7 @@ import {
   type CacheBackend,
 } from './app/catalog-cache.ts';
 import { seedCatalog } from './app/demo-seed.ts';
-import { startExpiryJob } from './app/expiry.job.ts';
+import { expiryJob } from './app/expiry.job.ts';
 import { createInventoryService } from './app/inventory.service.ts';
 import { createProductService } from './app/product.service.ts';
 import { cacheChannel } from './app/stock-changes.ts';
@@ -33,7 +33,6 @@ export const catalogModule: ServiceModule = {
       events: ctx.events,
       reservationTtlS: config.reservationTtlS,
     });
-    const stopExpiry = startExpiryJob(inventory, cache, ctx.log, expirySweepEveryMs);
     return {
       async routes(app) {
         await productsRoutes(app, products, ctx.idempotency);
@@ -57,8 +56,8 @@ export const catalogModule: ServiceModule = {
       ],
       // Demo rewards only: a real catalog is the operator's, not ours to fill.
       seed: async ({ demo }) => (demo ? seedCatalog(db, products) : []),
+      jobs: [expiryJob(inventory, cache, ctx.log, expirySweepEveryMs)],
       async close() {
-        stopExpiry();
         await cacheSetup.stopListening();
         await cache.close();
       },

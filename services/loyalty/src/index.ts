@@ -1,13 +1,13 @@
 import { memberRegistered } from '@redemption/contracts';
 import type { ServiceModule } from '@redemption/kernel';
-import { startAsyncWorker } from './app/async-worker.ts';
-import { startExpiryJob } from './app/expiry.job.ts';
+import { asyncOperationsJob } from './app/async-worker.ts';
+import { expiryJob } from './app/expiry.job.ts';
 import { createLedger } from './app/ledger.service.ts';
 import { createLedgerMetrics } from './app/ledger.metrics.ts';
-import { startVerificationJob } from './app/ledger-verification.job.ts';
+import { verificationJob } from './app/ledger-verification.job.ts';
 import { registerVerificationMetrics } from './app/ledger-verification.metrics.ts';
 import { orderEarningsSubscription } from './app/order-earnings.consumer.ts';
-import { startOrderEarningsWorker } from './app/order-earnings.worker.ts';
+import { orderEarningsJob } from './app/order-earnings.worker.ts';
 import { dropsRoutes } from './http/drops.routes.ts';
 import { registerLoyaltyRateLimits } from './http/rate-limit.hook.ts';
 import { ledgerRoutes } from './http/ledger.routes.ts';
@@ -59,23 +59,6 @@ export const loyaltyModule: ServiceModule = {
     );
     depth = ledger.depth;
     registerVerificationMetrics(ctx.metrics, db, ctx.log);
-    const stopVerification = startVerificationJob(
-      db,
-      ctx.log,
-      { everyMs: verificationEveryMs, fullEveryMs: fullVerificationEveryMs },
-      verificationTickMs,
-    );
-    const stopExpiry = startExpiryJob(db, ledger, ctx.log, expirySweepEveryMs);
-    const stopOrderEarnings = startOrderEarningsWorker(
-      db,
-      ledger,
-      ctx.log,
-      orderEarningsRoundEveryMs,
-    );
-    const stopAsync = startAsyncWorker(db, ledger, ctx.log, {
-      everyMs: asyncRoundEveryMs,
-      queueDepthMax: config.ledgerQueueDepthMax,
-    });
     return {
       async routes(app) {
         registerLoyaltyRateLimits(
@@ -125,11 +108,22 @@ export const loyaltyModule: ServiceModule = {
           ctx.log,
         ),
       ],
+      jobs: [
+        verificationJob(
+          db,
+          ctx.log,
+          { everyMs: verificationEveryMs, fullEveryMs: fullVerificationEveryMs },
+          verificationTickMs,
+        ),
+        expiryJob(db, ledger, ctx.log, expirySweepEveryMs),
+        orderEarningsJob(db, ledger, ctx.log, orderEarningsRoundEveryMs),
+        asyncOperationsJob(db, ledger, ctx.log, {
+          everyMs: asyncRoundEveryMs,
+          queueDepthMax: config.ledgerQueueDepthMax,
+        }),
+      ],
+      // The kernel has stopped the jobs by now: nothing submits while the ledger drains.
       async close() {
-        stopOrderEarnings();
-        stopExpiry();
-        stopAsync();
-        await stopVerification();
         await ledger.drain();
       },
     };

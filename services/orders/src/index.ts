@@ -7,7 +7,7 @@ import {
 import { idempotencyLeaseMs, type ServiceModule } from '@redemption/kernel';
 import { createCheckoutSaga, type SagaOptions } from './app/checkout.saga.ts';
 import { createOrderService } from './app/order.service.ts';
-import { startRecoveryWorker, type RecoveryOptions } from './app/recovery.worker.ts';
+import { recoveryJob, type RecoveryOptions } from './app/recovery.worker.ts';
 import { createRefunds } from './app/refunds.service.ts';
 import { retryDelayMs } from './domain/checkout-steps.ts';
 import { ordersRoutes } from './http/orders.routes.ts';
@@ -84,25 +84,18 @@ export function createOrdersModule(opts: OrdersModuleOptions = {}): ServiceModul
         leaseMs: sagaOptions.leaseMs,
       });
       const refunds = createRefunds({ ...base, saga, leaseMs: sagaOptions.leaseMs });
-      let worker: ReturnType<typeof startRecoveryWorker> | undefined;
       return {
         async routes(app) {
           await ordersRoutes(app, { db: ctx.db, idempotency: ctx.idempotency, orders, refunds });
-          // Other services are callable once the platform is up: start recovering then, with a
-          // first round at once for sagas a previous process left behind.
-          app.addHook('onReady', async () => {
-            worker = startRecoveryWorker(ctx.db, saga, ctx.log, {
-              everyMs: recoveryEveryMsDefault,
-              batchMax: recoveryBatchMaxDefault,
-              ...opts.recovery,
-              leaseMs: sagaOptions.leaseMs,
-            });
-            setTimeout(() => void worker?.round().catch(() => undefined), 0).unref();
-          });
         },
-        async close() {
-          await worker?.stop();
-        },
+        jobs: [
+          recoveryJob(ctx.db, saga, ctx.log, {
+            everyMs: recoveryEveryMsDefault,
+            batchMax: recoveryBatchMaxDefault,
+            ...opts.recovery,
+            leaseMs: sagaOptions.leaseMs,
+          }),
+        ],
       };
     },
   };

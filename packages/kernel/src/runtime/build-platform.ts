@@ -11,6 +11,7 @@ import { migrate } from '../db/migrations.ts';
 import { createServer, type App } from '../http/server.ts';
 import { idempotencyMigrations } from '../idempotency/idempotency.ts';
 import { createIdempotency, type Idempotency } from '../idempotency/idempotency-runner.ts';
+import { startJobs, type Job } from '../jobs/job-runner.ts';
 import { loggerOptions } from '../log/logger.ts';
 import { createRateLimiter, type RateLimiter } from '../rate-limit/index.ts';
 import type { SeedOptions, ServiceContext, ServiceInstance, ServiceModule } from '../service.ts';
@@ -27,7 +28,8 @@ import {
   type ServiceTransport,
 } from '../clients/service-caller.ts';
 
-const idempotencyPurgeEveryMs = 10 * 60_000;
+/** Expired idempotency keys and revocation markers are deleted this often. */
+const purgeEveryMs = 10 * 60_000;
 const remoteJwksTimeoutMs = 5_000;
 const readinessProbeLimit = { ratePerPeriod: 1_000_000, periodMs: 1_000, burst: 1_000_000 };
 
@@ -131,15 +133,14 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
   built.app = app;
   for (const sub of instances.flatMap((i) => i.subscriptions ?? [])) bus.subscribe(sub);
   await bus.start();
-  const purge = setInterval(() => {
-    idempotency
-      .purgeExpired()
-      .catch((err: unknown) => log.warn({ err }, 'idempotency purge failed'));
-    revocations.store
-      .purgeExpired()
-      .catch((err: unknown) => log.warn({ err }, 'token revocation purge failed'));
-  }, idempotencyPurgeEveryMs);
-  purge.unref();
+  // Started last: a job may call other services, which needs the finished app.
+  const jobs = startJobs(
+    [...kernelJobs(idempotency, revocations.store), ...instances.flatMap((i) => i.jobs ?? [])],
+    {
+      log,
+      registry: metricsRegistry,
+    },
+  );
 
   return {
     app,
@@ -152,8 +153,8 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
       return lines;
     },
     async close() {
-      clearInterval(purge);
       await app.close(); // stop accepting, drain in-flight requests
+      await jobs.stop(); // no new run; the runs in flight finish
       await bus.stop(); // consumers finish the event in hand and commit
       for (const i of instances) await i.close?.();
       await rateLimiter.close();
@@ -162,6 +163,20 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     },
   };
 }
+
+/** The kernel's own housekeeping: expired idempotency keys and revocation markers. */
+const kernelJobs = (idempotency: Idempotency, revocations: TokenRevocations): Job[] => [
+  {
+    name: 'kernel.idempotency-purge',
+    everyMs: purgeEveryMs,
+    run: () => idempotency.purgeExpired(),
+  },
+  {
+    name: 'kernel.revocation-purge',
+    everyMs: purgeEveryMs,
+    run: () => revocations.purgeExpired(),
+  },
+];
 
 const openDb = (config: PlatformConfig, name: string): Promise<Db> =>
   createDb({

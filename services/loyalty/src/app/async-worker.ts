@@ -1,4 +1,4 @@
-import type { Db, Logger } from '@redemption/kernel';
+import type { Db, Job, Logger } from '@redemption/kernel';
 import { asyncOperationsRepository } from '../store/async-operations.repository.ts';
 import type { Ledger } from './ledger.service.ts';
 
@@ -10,13 +10,12 @@ export const asyncRoundMax = 200;
  * outcome is written in the batch's transaction and fenced on `pending`, so a crash or a
  * second pod never applies one twice; a crash before that leaves it pending for the next round.
  */
-export function startAsyncWorker(
+export function asyncOperationsJob(
   db: Db,
   ledger: Ledger,
   log: Logger,
   o: { everyMs: number; queueDepthMax: number },
-): () => void {
-  let running = false;
+): Job {
   // Leave at least half the in-memory queue to live requests.
   const roundSize = Math.max(1, Math.min(asyncRoundMax, Math.floor(o.queueDepthMax / 2)));
   const round = async (): Promise<void> => {
@@ -32,13 +31,5 @@ export function startAsyncWorker(
       ),
     );
   };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    round()
-      .catch((err: unknown) => log.warn({ err }, 'async operations round failed'))
-      .finally(() => (running = false));
-  }, o.everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return { name: 'loyalty.async-operations', everyMs: o.everyMs, run: round };
 }

@@ -1,4 +1,4 @@
-import type { Db, Logger } from '@redemption/kernel';
+import type { Db, Job, Logger } from '@redemption/kernel';
 import { newId } from '@redemption/kernel';
 import { tierRulesDefault } from '../domain/tiers.ts';
 import type { Ledger } from './ledger.service.ts';
@@ -89,18 +89,12 @@ export async function sweepTiers(db: Db, ledger: Ledger): Promise<number> {
   return results.filter((r) => r.ok).length;
 }
 
-export function startExpiryJob(db: Db, ledger: Ledger, log: Logger, everyMs: number): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    sweepExpired(db, ledger)
-      .then((n) =>
-        n.holds || n.lots || n.tiers ? log.info({ expired: n }, 'expiry sweep') : undefined,
-      )
-      .catch((err: unknown) => log.warn({ err }, 'expiry sweep failed'))
-      .finally(() => (running = false));
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}
+/** The sweep as a background job (the kernel runs it; see `Job`). */
+export const expiryJob = (db: Db, ledger: Ledger, log: Logger, everyMs: number): Job => ({
+  name: 'loyalty.expiry',
+  everyMs,
+  async run() {
+    const n = await sweepExpired(db, ledger);
+    if (n.holds || n.lots || n.tiers) log.info({ expired: n }, 'expiry sweep');
+  },
+});

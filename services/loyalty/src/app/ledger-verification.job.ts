@@ -1,4 +1,4 @@
-import type { Db, Logger } from '@redemption/kernel';
+import type { Db, Job, Logger } from '@redemption/kernel';
 import { readLastVerification } from '../store/ledger-verification.repository.ts';
 import {
   VerificationBusyError,
@@ -39,43 +39,30 @@ export async function verificationRound(
   }
 }
 
-/** Runs `verificationRound` every so often; the returned function stops it and waits for it. */
-export function startVerificationJob(
+/** `verificationRound` every `tickMs` as a background job (the kernel runs it; see `Job`). */
+export const verificationJob = (
   db: Db,
   log: Logger,
   schedule: VerificationSchedule,
   tickMs: number,
-): () => Promise<void> {
-  const stop = new AbortController();
-  let running: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = verificationRound(db, schedule, stop.signal)
-      .then((r) => {
-        if (!r) return;
-        const fields = {
-          mode: r.mode,
-          position: r.position,
-          violations: r.violations,
-          errors: r.errors,
-          ms: r.ms,
-          failed: r.checks
-            .filter((c) => c.status === 'fail' || c.status === 'error')
-            .map((c) => c.check),
-        };
-        if (r.violations > 0) log.error(fields, 'ledger verification found violations');
-        else if (r.errors > 0) log.warn(fields, 'ledger verification could not run every check');
-        else log.info(fields, 'ledger verified');
-      })
-      .catch((err: unknown) => {
-        if (!stop.signal.aborted) log.warn({ err }, 'ledger verification failed');
-      })
-      .finally(() => (running = undefined));
-  }, tickMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    stop.abort();
-    await running;
-  };
-}
+): Job => ({
+  name: 'loyalty.ledger-verification',
+  everyMs: tickMs,
+  async run(signal) {
+    const r = await verificationRound(db, schedule, signal);
+    if (!r) return;
+    const fields = {
+      mode: r.mode,
+      position: r.position,
+      violations: r.violations,
+      errors: r.errors,
+      ms: r.ms,
+      failed: r.checks
+        .filter((c) => c.status === 'fail' || c.status === 'error')
+        .map((c) => c.check),
+    };
+    if (r.violations > 0) log.error(fields, 'ledger verification found violations');
+    else if (r.errors > 0) log.warn(fields, 'ledger verification could not run every check');
+    else log.info(fields, 'ledger verified');
+  },
+});

@@ -1,4 +1,4 @@
-import type { Attempt, Db, Logger, ProblemError, Queryable } from '@redemption/kernel';
+import type { Attempt, Db, Job, Logger, ProblemError, Queryable } from '@redemption/kernel';
 import { keptBasePoints } from '../domain/order-earnings.ts';
 import { orderReversalId } from './deterministic-id.ts';
 import type { Ledger } from './ledger.service.ts';
@@ -198,20 +198,9 @@ export async function applyOrderEarnings(
   return { earned, reversed };
 }
 
-export function startOrderEarningsWorker(
-  db: Db,
-  ledger: Ledger,
-  log: Logger,
-  everyMs: number,
-): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    applyOrderEarnings(db, ledger, log)
-      .catch((err: unknown) => log.warn({ err }, 'order earnings round failed'))
-      .finally(() => (running = false));
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}
+/** Rounds as a background job (the kernel runs it; see `Job`). */
+export const orderEarningsJob = (db: Db, ledger: Ledger, log: Logger, everyMs: number): Job => ({
+  name: 'loyalty.order-earnings',
+  everyMs,
+  run: () => applyOrderEarnings(db, ledger, log),
+});

@@ -16,7 +16,7 @@ import { ordersRepository } from '../store/orders.repository.ts';
 import { ordersMigrations } from '../store/orders.migrations.ts';
 import { createFakeServices, type FakeServices } from '../testing/fake-services.ts';
 import { createCheckoutSaga, type SagaOptions } from './checkout.saga.ts';
-import { startRecoveryWorker } from './recovery.worker.ts';
+import { recoveryRound } from './recovery.worker.ts';
 
 const log = pino({ level: 'silent' });
 const address = {
@@ -348,15 +348,13 @@ describe('checkout saga', () => {
     });
     expect(killed).toBe('abandoned');
     expect(await s.order()).toMatchObject({ saga_step: 'capture', status: 'pending' });
-    const worker = startRecoveryWorker(db, s.sagaWith({ leaseMs: 200 }), log, {
-      everyMs: 60_000,
+    const round = recoveryRound(db, s.sagaWith({ leaseMs: 200 }), log, {
       leaseMs: 200,
       batchMax: 10,
     });
-    expect(await worker.round()).toBe(0); // the lease still holds
+    expect(await round()).toBe(0); // the lease still holds
     await new Promise((r) => setTimeout(r, 250));
-    expect(await worker.round()).toBe(1);
-    await worker.stop();
+    expect(await round()).toBe(1);
     expect(await s.order()).toMatchObject({ status: 'processing', saga_state: 'completed' });
     expect(s.fakes.payments.size).toBe(1);
     expect(steps(s.fakes).filter((c) => c.includes('process'))).toHaveLength(1);

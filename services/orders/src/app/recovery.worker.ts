@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, Logger } from '@redemption/kernel';
+import type { Db, Job, Logger } from '@redemption/kernel';
 import { ordersRepository } from '../store/orders.repository.ts';
 import type { CheckoutSaga } from './checkout.saga.ts';
 
@@ -10,28 +10,15 @@ export interface RecoveryOptions {
   batchMax: number;
 }
 
-export interface RecoveryWorker {
-  /** Runs one round now (start-up, tests); resolves when the claimed sagas have run. */
-  round(): Promise<number>;
-  stop(): Promise<void>;
-}
-
 /**
- * Finishes checkouts nobody is driving: a saga left for later after an unknown outcome, or
- * one whose process died mid-run (its lease ran out). Claims use FOR UPDATE SKIP LOCKED and a
- * lease, so several processes never run the same saga at once; each claimed saga resumes from
- * its recorded step, or compensates.
+ * One round of finishing checkouts nobody is driving: a saga left for later after an unknown
+ * outcome, or one whose process died mid-run (its lease ran out). Claims use FOR UPDATE SKIP
+ * LOCKED and a lease, so several processes never run the same saga at once; each claimed saga
+ * resumes from its recorded step, or compensates. Resolves with how many sagas it claimed.
  */
-export function startRecoveryWorker(
-  db: Db,
-  saga: CheckoutSaga,
-  log: Logger,
-  opts: RecoveryOptions,
-): RecoveryWorker {
-  let current: Promise<number> | undefined;
-  let stopped = false;
-
-  async function once(): Promise<number> {
+export const recoveryRound =
+  (db: Db, saga: CheckoutSaga, log: Logger, opts: Omit<RecoveryOptions, 'everyMs'>) =>
+  async (): Promise<number> => {
     const owner = randomUUID();
     const ids = await ordersRepository.claimDue(db, owner, opts.leaseMs, opts.batchMax);
     await Promise.all(
@@ -43,27 +30,21 @@ export function startRecoveryWorker(
       ),
     );
     return ids.length;
-  }
-
-  const round = (): Promise<number> => {
-    // One round at a time per process: a slow round is not piled on by the next tick.
-    if (stopped) return Promise.resolve(0);
-    current ??= once().finally(() => {
-      current = undefined;
-    });
-    return current;
   };
-  const timer = setInterval(() => {
-    round().catch((err: unknown) => log.warn({ err }, 'checkout recovery round failed'));
-  }, opts.everyMs);
-  timer.unref();
 
-  return {
-    round,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await current?.catch(() => undefined);
-    },
-  };
-}
+/**
+ * Recovery as a background job: a first round at once, for sagas a previous process left
+ * behind, then every `everyMs`. The kernel starts it once the platform is up (other services
+ * are callable then) and never runs two rounds of it at once in one process.
+ */
+export const recoveryJob = (
+  db: Db,
+  saga: CheckoutSaga,
+  log: Logger,
+  opts: RecoveryOptions,
+): Job => ({
+  name: 'orders.checkout-recovery',
+  everyMs: opts.everyMs,
+  runAtStart: true,
+  run: recoveryRound(db, saga, log, opts),
+});
