@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTempDatabase } from '@redemption/kernel/testing';
+import { createTempDatabase, readyBaseUrl, waitForReady } from '@redemption/kernel/testing';
 import { createCleanup } from './redemption/cleanup.ts';
 import { checkpoint, describeMachine, memoryOf } from './redemption/machine.ts';
 import type { LoadJob, LoadResult } from './checkout/load.ts';
@@ -42,29 +42,22 @@ async function load(job: LoadJob): Promise<LoadResult> {
   return JSON.parse(stdout.trim().split('\n').pop()!) as LoadResult;
 }
 
-/** Spawns a process and resolves with its base URL once its banner says `home http://…`. */
-async function start(args: string[], env: Record<string, string>, ready: RegExp) {
+/** Spawns a process and resolves with its base URL once it writes its ready line. */
+async function start(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   cleanup.add(`stop ${args.join(' ')}`, async () => void child.kill('SIGKILL'));
   let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready:\n${stderr}`)), readyTimeoutMs);
-    child.stderr!.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      const m = ready.exec(stderr);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${stderr}`)));
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
   });
-  return { url, pid: child.pid! };
+  const ready = await waitForReady(child, { timeoutMs: readyTimeoutMs, output: () => stderr });
+  return { url: readyBaseUrl(ready), pid: child.pid! };
 }
 
+/** A hello-world Fastify process that announces itself with the platform's ready line. */
 async function helloWorld(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-hello-'));
   const file = join(dir, 'hello.mjs');
@@ -73,9 +66,10 @@ async function helloWorld(): Promise<string> {
     `import Fastify from '${import.meta.resolve('fastify')}';
 const app = Fastify(); app.get('/', async () => ({ hello: 'world' }));
 const a = await app.listen({ port: 0, host: '127.0.0.1' });
-process.stderr.write('home ' + a + '/ \\n');`,
+const ready = { event: 'ready', url: a, listen: [a], mode: 'standalone', services: [], pid: process.pid, version: '0', ready_ms: 0 };
+process.stdout.write(JSON.stringify(ready) + '\\n');`,
   );
-  return (await start([file], {}, /home (http:\/\/\S+?)\/ /)).url;
+  return (await start([file], {})).url;
 }
 
 const row = (name: string, r: LoadResult, base?: LoadResult): string =>
@@ -89,19 +83,15 @@ async function main(): Promise<void> {
   const temp = await createTempDatabase(databaseUrl);
   cleanup.add('drop temp database', () => temp.drop());
   const hello = await helloWorld();
-  const platform = await start(
-    [cli, 'start'],
-    {
-      DATABASE_URL: temp.url,
-      DEMO_DATA: '1',
-      ADMIN_EMAIL: 'admin@bench.test',
-      ADMIN_PASSWORD: 'bench-admin-password',
-      // The bench registers and logs in 200 members from one IP; per-IP throttles would refuse.
-      LOGIN_RATE_PER_IP_PER_MIN: '100000',
-      REGISTER_RATE_PER_IP_PER_HOUR: '100000',
-    },
-    /home\s+(http:\/\/\S+?)\/\s/,
-  );
+  const platform = await start([cli, 'start'], {
+    DATABASE_URL: temp.url,
+    DEMO_DATA: '1',
+    ADMIN_EMAIL: 'admin@bench.test',
+    ADMIN_PASSWORD: 'bench-admin-password',
+    // The bench registers and logs in 200 members from one IP; per-IP throttles would refuse.
+    LOGIN_RATE_PER_IP_PER_MIN: '100000',
+    REGISTER_RATE_PER_IP_PER_HOUR: '100000',
+  });
   const shop: Shop = await prepareShop(platform.url, membersCount);
   const cacheMode = process.env['REDIS_URL'] ? 'Redis' : 'in-process LRU';
 

@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { readyBaseUrl, waitForReady } from '@redemption/kernel/testing';
 import type { Cleanup } from './cleanup.ts';
 
 const cli = fileURLToPath(new URL('../../apps/platform/src/cli.ts', import.meta.url));
@@ -62,7 +63,7 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** Spawns the CLI; its JSON logs (stdout) and banner (stderr) go to `logFile`. */
+/** Spawns the CLI and waits for its ready line; its JSON logs (stdout) and banner (stderr) go to `logFile`. */
 export async function startService(
   env: Record<string, string>,
   logFile: string,
@@ -82,20 +83,13 @@ export async function startService(
     await exited;
     clearTimeout(timer);
   });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`not ready:\n${stderr}`)), readyTimeoutMs);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      log.write(chunk);
-      const m = /home\s+(http:\/\/\S+?)\/\s/.exec(stderr);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1].replace('localhost', '127.0.0.1'));
-      }
-    });
-    void exited.then(() => reject(new Error(`serve loyalty exited before ready:\n${stderr}`)));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    log.write(chunk);
   });
+  const ready = await waitForReady(child, { timeoutMs: readyTimeoutMs, output: () => stderr });
+  const baseUrl = readyBaseUrl(ready);
   return {
     pid: child.pid!,
     baseUrl,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readyBaseUrl, waitForReady } from '@redemption/kernel/testing';
 
 export const cliPath = fileURLToPath(new URL('../../apps/platform/src/cli.ts', import.meta.url));
 const readyTimeoutMs = 60_000;
@@ -13,8 +14,8 @@ export interface Service {
 
 /**
  * `redemption <args>` on 127.0.0.1 (PORT from env, 0 for any), like the platform's own test
- * helper, but its JSON logs (stdout) and banner (stderr) are appended to `logFile`, so a 500
- * seen by the harness can be traced to its request id.
+ * helper: ready when it writes its ready line. Its JSON logs (stdout) and banner (stderr) are
+ * appended to `logFile`, so a 500 seen by the harness can be traced to its request id.
  */
 export async function spawnService(
   args: string[],
@@ -28,27 +29,17 @@ export async function spawnService(
   });
   child.stdout!.pipe(log, { end: false });
   let banner = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    log.write(chunk);
+    banner += chunk.toString();
+  });
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
       log.end();
       resolve(code);
     }),
   );
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`not ready within ${readyTimeoutMs} ms:\n${banner}`)),
-      readyTimeoutMs,
-    );
-    child.stderr!.on('data', (chunk: Buffer) => {
-      log.write(chunk);
-      banner += chunk.toString();
-      const m = /home\s+(http:\/\/\S+?)\/\s/.exec(banner);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1].replace('//localhost:', '//127.0.0.1:'));
-      }
-    });
-    void exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${banner}`)));
-  });
+  const ready = await waitForReady(child, { timeoutMs: readyTimeoutMs, output: () => banner });
+  const baseUrl = readyBaseUrl(ready);
   return { child, baseUrl, exited };
 }

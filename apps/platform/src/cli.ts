@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import {
+  announceReady,
   buildPlatform,
   ConfigError,
   configTable,
@@ -8,6 +9,7 @@ import {
   demoDataWanted,
   kernelMigrations,
   listDeadLetters,
+  listenUrls,
   replayDeadLetter,
   installShutdown,
   loadPlatformConfig,
@@ -71,10 +73,6 @@ async function run(
   base =
     config.publicUrl ??
     `http://localhost:${(platform.app.server.address() as { port: number }).port}`;
-  platform.app.log.info(
-    { ready_ms: readyMs, url: base, mode, services: modules.map((m) => m.name) },
-    'ready',
-  );
   const lines = [
     `Redemption ${version} (${mode}: ${modules.map((m) => m.name).join(', ')}) ready in ${readyMs} ms`,
     `  home      ${base}/`,
@@ -87,7 +85,16 @@ async function run(
         ]
       : []),
   ];
+  // The banner first: whoever waits for the ready line finds the banner already written.
   process.stderr.write(`${lines.join('\n')}\n`);
+  announceReady(platform.app.log, {
+    url: base,
+    listen: listenUrls(platform.app.addresses()),
+    mode: mode === 'standalone' ? 'standalone' : 'distributed',
+    services: modules.map((m) => m.name),
+    version,
+    ready_ms: readyMs,
+  });
 }
 
 /** Says why there are no demo members, so nobody wonders where alice went. */
@@ -106,6 +113,7 @@ async function runGateway(config: PlatformConfig): Promise<void> {
   const startedMs = performance.now();
   const app = await buildGateway(config, version);
   await app.listen({ port: config.port, host: config.host });
+  const readyMs = Math.round(performance.now() - startedMs);
   installShutdown({
     log: app.log,
     timeoutMs: config.shutdownTimeoutMs,
@@ -118,13 +126,21 @@ async function runGateway(config: PlatformConfig): Promise<void> {
     .filter((r) => upstreams[r.service])
     .map((r) => `    ${r.prefixes.join(' ')} -> ${upstreams[r.service]}`);
   const lines = [
-    `Redemption ${version} gateway ready in ${Math.round(performance.now() - startedMs)} ms`,
+    `Redemption ${version} gateway ready in ${readyMs} ms`,
     `  home      ${base}/`,
     `  health    ${base}/health/ready   metrics ${metricsLine(config, true, base)}`,
     '  routes:',
     ...routes,
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
+  announceReady(app.log, {
+    url: base,
+    listen: listenUrls(app.addresses()),
+    mode: 'gateway',
+    services: gatewayRoutes.filter((r) => upstreams[r.service]).map((r) => r.service),
+    version,
+    ready_ms: readyMs,
+  });
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readyBaseUrl, waitForReady } from '@redemption/kernel/ready';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** A first `npm start` builds the web app (tens of seconds on a busy machine) before listening. */
@@ -32,7 +33,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
   const child: ChildProcess = spawn(cmd, args, {
     cwd: repoRoot,
     detached: true, // its own process group, so stop() ends npm and the node it started
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'], // stdout: the ready line (npm's own lines are skipped)
     env: {
       ...process.env,
       NODE_ENV: 'production', // as deployed, not vitest's `test`
@@ -51,22 +52,15 @@ export async function startPlatform(): Promise<RunningPlatform> {
     },
   });
   let stderr = '';
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`npm start not ready in ${platformReadyTimeoutMs} ms:\n${stderr}`)),
-      platformReadyTimeoutMs,
-    );
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const m = /home\s+(http:\/\/\S+?)\/\s/.exec(stderr);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void exited.then((code) => reject(new Error(`npm start exited with ${code}:\n${stderr}`)));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
   });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const ready = await waitForReady(child, {
+    timeoutMs: platformReadyTimeoutMs,
+    output: () => stderr,
+  });
+  const baseUrl = readyBaseUrl(ready);
   return {
     baseUrl,
     adminPassword,

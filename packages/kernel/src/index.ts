@@ -10,6 +10,7 @@ export * from './auth/auth.ts';
 export * from './idempotency/idempotency.ts';
 export * from './idempotency/idempotency-runner.ts';
 export * from './lifecycle/shutdown.ts';
+export * from './lifecycle/ready-signal.ts';
 export * from './jobs/job-runner.ts';
 export * from './log/logger.ts';
 export * from './ids.ts';

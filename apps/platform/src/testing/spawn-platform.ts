@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ReadySignal } from '@redemption/kernel';
+import { readyBaseUrl, waitForReady } from '@redemption/kernel/testing';
 
 const cliPath = fileURLToPath(new URL('../cli.ts', import.meta.url));
 const readyTimeoutMs = 30_000;
@@ -7,6 +9,8 @@ const readyTimeoutMs = 30_000;
 export interface Running {
   child: ChildProcess;
   baseUrl: string;
+  /** The process's ready line (see `announceReady`). */
+  ready: ReadySignal;
   /** Everything the process wrote to stderr so far (the human banner). */
   stderr: () => string;
   /** Everything the process wrote to stdout so far (the JSON log lines). */
@@ -14,7 +18,7 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-/** Runs the real CLI (`redemption <args>`) on a free port and waits until it says it is ready. */
+/** Runs the real CLI (`redemption <args>`) on a free port and waits for its ready line. */
 export async function spawnPlatform(args: string[], env: Record<string, string>): Promise<Running> {
   const child = spawn(process.execPath, [cliPath, ...args], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
@@ -25,21 +29,19 @@ export async function spawnPlatform(args: string[], env: Record<string, string>)
   child.stdout!.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`not ready within ${readyTimeoutMs} ms:\n${stderr}`)),
-      readyTimeoutMs,
-    );
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const m = /home\s+(http:\/\/\S+?)\/\s/.exec(stderr);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${stderr}`)));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
   });
-  return { child, baseUrl, stderr: () => stderr, stdout: () => stdout, exited };
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const ready = await waitForReady(child, { timeoutMs: readyTimeoutMs, output: () => stderr });
+  // The banner is written before the ready line; let its bytes be read before callers look.
+  await new Promise((resolve) => setImmediate(resolve));
+  return {
+    child,
+    baseUrl: readyBaseUrl(ready),
+    ready,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    exited,
+  };
 }
