@@ -1,6 +1,5 @@
 import proxy from '@fastify/http-proxy';
-import { pino } from 'pino';
-import { createServer, loggerOptions, type App, type PlatformConfig } from '@redemption/kernel';
+import { createLogger, createServer, type App, type PlatformConfig } from '@redemption/kernel';
 import { gatewayAdminRoutes } from './gateway-admin.ts';
 import { webConfigRoute } from './platform-routes.ts';
 import { registerWebApp } from './web-app.ts';
@@ -39,7 +38,7 @@ export async function buildGateway(config: PlatformConfig, version: string): Pro
       'the gateway needs at least one of IDENTITY_URL, LOYALTY_URL, CATALOG_URL, ORDERS_URL, PAYMENTS_URL',
     );
   const app = await createServer({
-    logger: pino(loggerOptions(config.logLevel, 'gateway')),
+    logger: createLogger(config.logLevel, 'gateway'),
     title: 'Redemption gateway',
     version,
     corsOrigins: config.corsOrigins,

@@ -1,4 +1,5 @@
-import type { LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 import { safeError } from './safe-error.ts';
 
 /**
@@ -58,4 +59,40 @@ export function loggerOptions(level: string, service: string): LoggerOptions {
     serializers: { err: safeError, error: safeError },
     redact: { paths: redactedPaths, censor: '[redacted]' },
   };
+}
+
+/** How log lines are written: coloured text for a person, one JSON object per line otherwise. */
+export type LogFormat = 'pretty' | 'json';
+
+/**
+ * Pretty when stdout is a terminal (someone ran `npm start` and reads it); JSON when it is a
+ * pipe or a file (a collector, `jq`, the tests and tools that wait for the ready line).
+ */
+export const logFormatFor = (stdout: { isTTY?: boolean | undefined }): LogFormat =>
+  stdout.isTTY === true ? 'pretty' : 'json';
+
+export interface CreateLoggerOptions {
+  format?: LogFormat;
+  /** Where lines go (tests); stdout otherwise. */
+  destination?: DestinationStream;
+}
+
+/** The process's logger: `loggerOptions` (redaction, safe errors) in the format stdout wants. */
+export function createLogger(
+  level: string,
+  service: string,
+  opts: CreateLoggerOptions = {},
+): Logger {
+  const format = opts.format ?? logFormatFor(process.stdout);
+  if (format === 'json') return pino(loggerOptions(level, service), opts.destination);
+  const prettyStream = pretty({
+    colorize: opts.destination === undefined, // colours for a terminal, none in a test buffer
+    sync: true, // a line is on the terminal before the next statement, as with JSON
+    translateTime: 'SYS:HH:MM:ss.l',
+    singleLine: true,
+    ignore: 'service,module',
+    messageFormat: '{if module}{module}: {end}{msg}',
+    ...(opts.destination ? { destination: opts.destination } : {}),
+  });
+  return pino(loggerOptions(level, service), prettyStream);
 }

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createEventBus, type EventBus } from '../events/event-bus.ts';
 import { eventsMigrations } from '../events/events.migrations.ts';
@@ -12,7 +12,7 @@ import { createServer, type App } from '../http/server.ts';
 import { idempotencyMigrations } from '../idempotency/idempotency.ts';
 import { createIdempotency, type Idempotency } from '../idempotency/idempotency-runner.ts';
 import { startJobs, type Job } from '../jobs/job-runner.ts';
-import { loggerOptions } from '../log/logger.ts';
+import { createLogger } from '../log/logger.ts';
 import { createRateLimiter, type RateLimiter } from '../rate-limit/index.ts';
 import type { SeedOptions, ServiceContext, ServiceInstance, ServiceModule } from '../service.ts';
 import { createServiceTokens, type ServiceTokens } from '../auth/service-tokens.ts';
@@ -77,7 +77,7 @@ export const kernelMigrations = {
  */
 export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
   const { config } = opts;
-  const log = pino(loggerOptions(config.logLevel, opts.name));
+  const log = createLogger(config.logLevel, opts.name);
   const db = opts.db ?? (await openDb(config, opts.name));
   const applied = await migrate(db, [kernelMigrations, ...opts.modules.map((m) => m.migrations)]);
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
