@@ -31,7 +31,7 @@ export function idempotencyContract(getHarness: () => Harness): void {
 
   it('refuses a request without a key where one is required, naming the header', async () => {
     const res = await h.post(undefined, { item: 'a' });
-    expect(res.statusCode).toBe(400);
+    expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body['errors']).toEqual([
       { field: 'headers.idempotency-key', message: 'The Idempotency-Key header is required here' },
@@ -42,7 +42,7 @@ export function idempotencyContract(getHarness: () => Harness): void {
   it('refuses a malformed key', async () => {
     for (const bad of ['x'.repeat(256), 'has space', '""']) {
       const res = await h.post(bad, { item: 'a' });
-      expect(res.statusCode, bad).toBe(400);
+      expect(res.status, bad).toBe(400);
       expect(res.body['detail']).toMatch(/^Idempotency-Key must be/);
     }
     expect(h.runs).toBe(0);
@@ -51,17 +51,17 @@ export function idempotencyContract(getHarness: () => Harness): void {
   it('runs without protection where the key is optional and none is sent', async () => {
     await h.post(undefined, { item: 'a' }, '/api/notes');
     const res = await h.post(undefined, { item: 'a' }, '/api/notes');
-    expect(res.statusCode).toBe(201);
+    expect(res.status).toBe(201);
     expect(await h.effects()).toBe(2);
   });
 
   it('replays the stored response for the same key and body; the effect happens once', async () => {
     const first = await h.post(key, { item: 'a' });
-    expect(first.statusCode).toBe(201);
+    expect(first.status).toBe(201);
     expect(first.headers[replayed]).toBeUndefined();
     // The quoted structured-field form is the same key.
     const again = await h.post(`"${key}"`, { item: 'a' });
-    expect(again).toMatchObject({ statusCode: 201, body: first.body });
+    expect(again).toMatchObject({ status: 201, body: first.body });
     expect(again.headers[replayed]).toBe('true');
     expect(await h.effects()).toBe(1);
     expect(h.runs).toBe(1);
@@ -70,7 +70,7 @@ export function idempotencyContract(getHarness: () => Harness): void {
   it('refuses the same key with a different body with 422', async () => {
     await h.post(key, { item: 'a' });
     const res = await h.post(key, { item: 'b' });
-    expect(res.statusCode).toBe(422);
+    expect(res.status).toBe(422);
     expect(res.body['type']).toBe('/problems/idempotency-key-reused');
     expect(await h.effects()).toBe(1);
   });
@@ -78,7 +78,7 @@ export function idempotencyContract(getHarness: () => Harness): void {
   it('keeps keys apart per scope', async () => {
     await h.post(key, { item: 'a' });
     const other = await h.post(key, { item: 'a' }, '/api/gifts');
-    expect(other.statusCode).toBe(201);
+    expect(other.status).toBe(201);
     expect(other.headers[replayed]).toBeUndefined();
     expect(await h.effects()).toBe(2);
   });
@@ -88,10 +88,10 @@ export function idempotencyContract(getHarness: () => Harness): void {
       throw unprocessable('out-of-stock', 'Item a is out of stock');
     };
     const first = await h.post(key, { item: 'a' });
-    expect(first.statusCode).toBe(422);
+    expect(first.status).toBe(422);
     expect(first.body).toMatchObject({ type: '/problems/out-of-stock', status: 422 });
     const again = await h.post(key, { item: 'a' });
-    expect(again).toMatchObject({ statusCode: 422, body: first.body });
+    expect(again).toMatchObject({ status: 422, body: first.body });
     expect(again.headers[replayed]).toBe('true');
     expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(h.runs).toBe(1);
@@ -103,12 +103,12 @@ export function idempotencyContract(getHarness: () => Harness): void {
       throw new Error('database exploded');
     };
     const failed = await h.post(key, { item: 'a' });
-    expect(failed.statusCode).toBe(500);
+    expect(failed.status).toBe(500);
     expect(JSON.stringify(failed.body)).not.toContain('exploded');
     expect(await h.effects()).toBe(0);
     h.behaviour = async () => undefined;
     const retry = await h.post(key, { item: 'a' });
-    expect(retry.statusCode).toBe(201);
+    expect(retry.status).toBe(201);
     expect(retry.headers[replayed]).toBeUndefined();
     expect(await h.effects()).toBe(1);
   });
@@ -118,10 +118,10 @@ export function idempotencyContract(getHarness: () => Harness): void {
     await h.plantLease(key, { item: 'a' }, 'future');
     await h.plantLease(other, { item: 'a' }, 'past');
     const busy = await h.post(key, { item: 'a' });
-    expect(busy.statusCode).toBe(409);
+    expect(busy.status).toBe(409);
     expect(busy.body['type']).toBe('/problems/idempotency-key-in-flight');
-    expect(await h.post(other, { item: 'b' })).toMatchObject({ statusCode: 422 });
-    expect(await h.post(other, { item: 'a' })).toMatchObject({ statusCode: 201 });
+    expect(await h.post(other, { item: 'b' })).toMatchObject({ status: 422 });
+    expect(await h.post(other, { item: 'a' })).toMatchObject({ status: 201 });
     expect(await h.effects()).toBe(1);
   });
 
@@ -129,7 +129,7 @@ export function idempotencyContract(getHarness: () => Harness): void {
     await h.post(key, { item: 'a' });
     await expireKey(h, key);
     const reused = await h.post(key, { item: 'b' });
-    expect(reused.statusCode).toBe(201);
+    expect(reused.status).toBe(201);
     expect(reused.headers[replayed]).toBeUndefined();
     expect(await h.effects()).toBe(2);
   });
@@ -144,22 +144,22 @@ export function idempotencyContract(getHarness: () => Harness): void {
     const { rows } = await h.db.query<{ key: string }>('SELECT key FROM kernel.idempotency_keys');
     expect(rows).toEqual([{ key: fresh }]);
     const reused = await h.post(key, { item: 'other body' });
-    expect(reused.statusCode).toBe(201);
+    expect(reused.status).toBe(201);
     expect(await h.effects()).toBe(3);
   });
 
   it('does not store a non-final answer: a retry resumes the checkpointed resource, then replays', async () => {
     h.pending = true;
     const first = await h.post(key, { item: 'a' }, '/api/bookings');
-    expect(first.statusCode).toBe(202);
+    expect(first.status).toBe(202);
     const still = await h.post(key, { item: 'a' }, '/api/bookings');
-    expect(still).toMatchObject({ statusCode: 202, body: first.body });
+    expect(still).toMatchObject({ status: 202, body: first.body });
     expect(still.headers[replayed]).toBeUndefined();
     h.pending = false;
     const done = await h.post(key, { item: 'a' }, '/api/bookings');
-    expect(done).toMatchObject({ statusCode: 201, body: first.body });
+    expect(done).toMatchObject({ status: 201, body: first.body });
     const again = await h.post(key, { item: 'a' }, '/api/bookings');
-    expect(again).toMatchObject({ statusCode: 201, body: first.body });
+    expect(again).toMatchObject({ status: 201, body: first.body });
     expect(again.headers[replayed]).toBe('true');
     expect(h.resumed).toEqual([undefined, { id: first.body['id'] }, { id: first.body['id'] }]);
     expect(await h.effects()).toBe(1);
@@ -169,7 +169,7 @@ export function idempotencyContract(getHarness: () => Harness): void {
     h.pending = true;
     await h.post(key, { item: 'a' }, '/api/bookings');
     const other = await h.post(key, { item: 'b' }, '/api/bookings');
-    expect(other.statusCode).toBe(422);
+    expect(other.status).toBe(422);
     expect(other.body['type']).toBe('/problems/idempotency-key-reused');
     expect(await h.effects()).toBe(1);
   });
@@ -178,10 +178,10 @@ export function idempotencyContract(getHarness: () => Harness): void {
     h.behaviour = async () => {
       throw new Error('the network fell over');
     };
-    expect((await h.post(key, { item: 'a' }, '/api/bookings')).statusCode).toBe(500);
+    expect((await h.post(key, { item: 'a' }, '/api/bookings')).status).toBe(500);
     h.behaviour = async () => undefined;
     const retry = await h.post(key, { item: 'a' }, '/api/bookings');
-    expect(retry.statusCode).toBe(201);
+    expect(retry.status).toBe(201);
     expect(h.resumed[1]).toEqual({ id: retry.body['id'] });
     expect(await h.effects()).toBe(1);
   });
@@ -191,10 +191,10 @@ export function idempotencyContract(getHarness: () => Harness): void {
     await h.plantLease(key, { item: 'a' }, 'future', { id: 41 });
     await h.plantLease(dead, { item: 'a' }, 'past', { id: 42 });
     const busy = await h.post(key, { item: 'a' }, '/api/bookings');
-    expect(busy.statusCode).toBe(409);
+    expect(busy.status).toBe(409);
     expect(busy.body['type']).toBe('/problems/idempotency-key-in-flight');
     const resumed = await h.post(dead, { item: 'a' }, '/api/bookings');
-    expect(resumed).toMatchObject({ statusCode: 201, body: { id: 42 } });
+    expect(resumed).toMatchObject({ status: 201, body: { id: 42 } });
     expect(h.resumed).toEqual([{ id: 42 }]);
     expect(await h.effects()).toBe(0);
   });
@@ -205,7 +205,7 @@ export function idempotencyContract(getHarness: () => Harness): void {
     await h.post(key, { item: 'a' }, '/api/bookings');
     h.pending = false;
     const retry = await h.post(key, { item: 'a' }, '/api/bookings');
-    expect(retry.statusCode).toBe(201);
+    expect(retry.status).toBe(201);
     expect(h.resumed).toEqual([undefined, undefined]);
     expect(await h.effects()).toBe(2);
   });
@@ -216,7 +216,7 @@ export function idempotencyContract(getHarness: () => Harness): void {
     await expireKey(h, key);
     h.pending = false;
     const fresh = await h.post(key, { item: 'b' }, '/api/bookings');
-    expect(fresh.statusCode).toBe(201);
+    expect(fresh.status).toBe(201);
     expect(h.resumed).toEqual([undefined, undefined]);
     expect(await h.effects()).toBe(2);
   });

@@ -10,6 +10,7 @@ import { Type } from 'typebox';
 import type { Db, Queryable } from '../db/db.ts';
 import { migrate } from '../db/migrations.ts';
 import { createServer, type App } from '../http/server.ts';
+import { injectCaller, type Reply } from '../testing/test-platform.ts';
 import { fingerprintOf, idempotencyMigrations, type Outcome } from './idempotency.ts';
 import { createIdempotency, type Attempt, type Idempotency } from './idempotency-runner.ts';
 
@@ -42,12 +43,6 @@ export interface Harness {
   ): Promise<void>;
 }
 
-export interface Reply {
-  statusCode: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: Record<string, unknown>;
-}
-
 const orderBody = Type.Object({ item: Type.String({ maxLength: 50 }) });
 
 export async function createHarness(db: Db): Promise<Harness> {
@@ -60,6 +55,7 @@ export async function createHarness(db: Db): Promise<Harness> {
     corsOrigins: [],
   });
   const idempotency = createIdempotency({ db, ttlH: 24 });
+  const call = injectCaller(app);
   const h: Harness = {
     app,
     db,
@@ -69,7 +65,7 @@ export async function createHarness(db: Db): Promise<Harness> {
     pending: false,
     checkpoints: true,
     resumed: [],
-    post: (key, body, path = '/api/orders') => inject(app, key, body, path),
+    post: (key, body, path = '/api/orders') => call('POST', path, null, body, key ?? null),
     effects: async () =>
       (await db.query<{ c: number }>('SELECT count(*) AS c FROM orders')).rows[0]?.c ?? -1,
     plantLease: (key, body, leaseUntil, checkpoint) =>
@@ -120,16 +116,6 @@ async function booking(h: Harness, attempt: Attempt, item: string): Promise<Outc
   await h.behaviour();
   const body = { id, item };
   return h.pending ? { statusCode: 202, body, final: false } : { statusCode: 201, body };
-}
-
-async function inject(app: App, key: string | undefined, body: object, url: string) {
-  const res = await app.inject({
-    method: 'POST',
-    url,
-    payload: body,
-    headers: key === undefined ? {} : { 'idempotency-key': key },
-  });
-  return { statusCode: res.statusCode, headers: res.headers, body: res.json() };
 }
 
 interface PlantedLease {

@@ -35,9 +35,9 @@ describe.skipIf(!gate.url)(`idempotency on PostgreSQL ${gate.reason}`, () => {
     await started.promise;
     const busy = await h.post(key, { item: 'slow' });
     release.open();
-    expect(busy.statusCode).toBe(409);
+    expect(busy.status).toBe(409);
     expect(busy.body['type']).toBe('/problems/idempotency-key-in-flight');
-    expect((await first).statusCode).toBe(201);
+    expect((await first).status).toBe(201);
     const after = await h.post(key, { item: 'slow' });
     expect(after.headers['idempotent-replayed']).toBe('true');
     expect(h.runs).toBe(1);
@@ -49,12 +49,12 @@ describe.skipIf(!gate.url)(`idempotency on PostgreSQL ${gate.reason}`, () => {
     const replies = await Promise.all(
       Array.from({ length: 20 }, () => h.post(key, { item: 'burst' })),
     );
-    const fresh = replies.filter((r) => r.statusCode === 201 && !r.headers['idempotent-replayed']);
+    const fresh = replies.filter((r) => r.status === 201 && !r.headers['idempotent-replayed']);
     const others = replies.filter((r) => !fresh.includes(r));
     expect(fresh).toHaveLength(1);
     for (const r of others) {
-      if (r.statusCode === 201) expect(r.body).toEqual(fresh[0]?.body);
-      else expect(r.statusCode).toBe(409);
+      if (r.status === 201) expect(r.body).toEqual(fresh[0]?.body);
+      else expect(r.status).toBe(409);
     }
     expect(h.runs).toBe(1);
     expect(await h.effects()).toBe(1);

@@ -50,8 +50,8 @@ describe('idempotency on PGlite', () => {
     const second = h.post(key, { item: 'slow' });
     release.open();
     const [a, b] = await Promise.all([first, second]);
-    expect(a.statusCode).toBe(201);
-    expect(b).toMatchObject({ statusCode: 201, body: a.body });
+    expect(a.status).toBe(201);
+    expect(b).toMatchObject({ status: 201, body: a.body });
     expect(b.headers['idempotent-replayed']).toBe('true');
     expect(h.runs).toBe(1);
   });

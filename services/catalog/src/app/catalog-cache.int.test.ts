@@ -44,10 +44,10 @@ function twoProcesses(label: string, env: () => Record<string, string>, immediat
     });
 
     const price = async (h: CatalogHarness, id: string) =>
-      (await h.call('GET', `/api/products/${id}`, { token: null })).body.price as number;
+      (await h.call('GET', `/api/products/${id}`, null)).body.price as number;
     const listedPrice = async (h: CatalogHarness, id: string) =>
       (
-        (await h.call('GET', '/api/products?limit=100', { token: null })).body.items as {
+        (await h.call('GET', '/api/products?limit=100', null)).body.items as {
           id: string;
           price: number;
         }[]
@@ -75,7 +75,7 @@ function twoProcesses(label: string, env: () => Record<string, string>, immediat
         ...editable
       } = p;
       expect(
-        (await a.call('PUT', `/api/products/${p.id}`, { body: { ...editable, price: 2500 } }))
+        (await a.call('PUT', `/api/products/${p.id}`, a.adminToken, { ...editable, price: 2500 }))
           .status,
       ).toBe(200);
       if (immediate) expect(await price(b, p.id)).toBe(2500);
@@ -96,10 +96,11 @@ function twoProcesses(label: string, env: () => Record<string, string>, immediat
     it('stock changes from reservations reach the other process too', async () => {
       const p = await a.product({ stock_quantity: 5 });
       const avail = async () =>
-        (await b.call('GET', `/api/products/${p.id}`, { token: null })).body.stock_quantity;
+        (await b.call('GET', `/api/products/${p.id}`, null)).body.stock_quantity;
       expect(await avail()).toBe(5);
-      await a.call('POST', '/api/inventory/reservations', {
-        body: { reservation_id: `r-${p.id}`, items: [{ product_id: p.id, quantity: 2 }] },
+      await a.call('POST', '/api/inventory/reservations', a.adminToken, {
+        reservation_id: `r-${p.id}`,
+        items: [{ product_id: p.id, quantity: 2 }],
       });
       expect(await eventually(avail, (v) => v === 3)).toBe(3);
     });
@@ -123,8 +124,7 @@ describe.skipIf(!pg.url)('catalog cache across two processes (real PostgreSQL)',
       });
       try {
         const p = await h.product({ price: 1000 });
-        const get = async () =>
-          (await h.call('GET', `/api/products/${p.id}`, { token: null })).body.price;
+        const get = async () => (await h.call('GET', `/api/products/${p.id}`, null)).body.price;
         expect(await get()).toBe(1000);
         // What a writer commits, without the after-commit bump: row change + event.
         await h.platform.db.tx(async (q) => {

@@ -34,11 +34,9 @@ describe.skipIf(!gate.url)('reservations under contention (two processes, real P
     const p = await a.product({ stock_quantity: stock });
     const results = await Promise.all(
       Array.from({ length: attempts }, (_, i) =>
-        (i % 2 === 0 ? a : b).call('POST', '/api/inventory/reservations', {
-          body: {
-            reservation_id: `order-${randomUUID()}`,
-            items: [{ product_id: p.id, quantity: 1 }],
-          },
+        (i % 2 === 0 ? a : b).call('POST', '/api/inventory/reservations', a.adminToken, {
+          reservation_id: `order-${randomUUID()}`,
+          items: [{ product_id: p.id, quantity: 1 }],
         }),
       ),
     );
@@ -59,7 +57,7 @@ describe.skipIf(!gate.url)('reservations under contention (two processes, real P
       "SELECT count(*)::int AS n FROM catalog.reservations WHERE status = 'held'",
     );
     expect(held.rows[0]!.n).toBe(stock);
-    const view = await b.call('GET', `/api/products/${p.id}`, { token: null });
+    const view = await b.call('GET', `/api/products/${p.id}`, null);
     expect(view.body).toMatchObject({ stock_quantity: 0, stock_reserved: stock });
   });
 
@@ -72,8 +70,9 @@ describe.skipIf(!gate.url)('reservations under contention (two processes, real P
           { product_id: x.id, quantity: 1 },
           { product_id: y.id, quantity: 1 },
         ];
-        return (i % 2 === 0 ? a : b).call('POST', '/api/inventory/reservations', {
-          body: { reservation_id: `order-${randomUUID()}`, items: i % 2 ? items.reverse() : items },
+        return (i % 2 === 0 ? a : b).call('POST', '/api/inventory/reservations', a.adminToken, {
+          reservation_id: `order-${randomUUID()}`,
+          items: i % 2 ? items.reverse() : items,
         });
       }),
     );
@@ -85,8 +84,9 @@ describe.skipIf(!gate.url)('reservations under contention (two processes, real P
     const p = await a.product({ stock_quantity: 40 });
     const ids = Array.from({ length: 40 }, () => `order-${randomUUID()}`);
     for (const id of ids)
-      await a.call('POST', '/api/inventory/reservations', {
-        body: { reservation_id: id, items: [{ product_id: p.id, quantity: 1 }] },
+      await a.call('POST', '/api/inventory/reservations', a.adminToken, {
+        reservation_id: id,
+        items: [{ product_id: p.id, quantity: 1 }],
       });
     await a.platform.db.query(
       "UPDATE catalog.reservations SET expires_at = now() - interval '1 second' WHERE id = ANY($1)",

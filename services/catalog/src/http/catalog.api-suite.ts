@@ -18,33 +18,34 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
       Number((await h.platform.db.query<{ n: number }>(sql, params)).rows[0]!.n);
     const productCount = () => count('SELECT count(*)::int AS n FROM catalog.products');
     const reserve = (items: unknown, opts: { id?: string; key?: string; ttl_s?: number } = {}) =>
-      h.call('POST', '/api/inventory/reservations', {
-        body: {
+      h.call(
+        'POST',
+        '/api/inventory/reservations',
+        h.adminToken,
+        {
           reservation_id: opts.id ?? `order-${randomUUID()}`,
           items,
           ...(opts.ttl_s ? { ttl_s: opts.ttl_s } : {}),
         },
-        ...(opts.key ? { key: opts.key } : {}),
-      });
+        opts.key,
+      );
 
     describe('products', () => {
       it('creates (201, Location, ETag) and serves it anonymously with the contract shape', async () => {
-        const created = await h.call('POST', '/api/products', {
-          body: {
-            sku: `LC-${randomUUID()}`,
-            name: 'Late checkout',
-            description: 'Until 4 pm',
-            price: 3000,
-            currency: 'EUR',
-            points_price: 3000,
-            stock_quantity: 7,
-            attributes: { until: '16:00' },
-          },
+        const created = await h.call('POST', '/api/products', h.adminToken, {
+          sku: `LC-${randomUUID()}`,
+          name: 'Late checkout',
+          description: 'Until 4 pm',
+          price: 3000,
+          currency: 'EUR',
+          points_price: 3000,
+          stock_quantity: 7,
+          attributes: { until: '16:00' },
         });
         expect(created.status).toBe(201);
         expect(created.headers['location']).toBe(`/api/products/${created.body.id}`);
         expect(created.headers['etag']).toMatch(/^"[A-Za-z0-9_-]+"$/);
-        const got = await h.call('GET', `/api/products/${created.body.id}`, { token: null });
+        const got = await h.call('GET', `/api/products/${created.body.id}`, null);
         expect(got.status).toBe(200);
         expect(Object.keys(got.body).sort()).toEqual(
           [
@@ -77,11 +78,10 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
 
       it('answers 304 to a matching If-None-Match and 200 with a new ETag after a change', async () => {
         const p = await h.product();
-        const first = await h.call('GET', `/api/products/${p.id}`, { token: null });
+        const first = await h.call('GET', `/api/products/${p.id}`, null);
         const etag = first.headers['etag'] as string;
-        const again = await h.call('GET', `/api/products/${p.id}`, {
-          token: null,
-          headers: { 'if-none-match': etag },
+        const again = await h.call('GET', `/api/products/${p.id}`, null, undefined, undefined, {
+          'if-none-match': etag,
         });
         expect(again.status).toBe(304);
         expect(again.headers['etag']).toBe(etag);
@@ -93,10 +93,9 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
           stock_reserved: _r,
           ...editable
         } = p;
-        await h.call('PUT', `/api/products/${p.id}`, { body: { ...editable, price: 1234 } });
-        const after = await h.call('GET', `/api/products/${p.id}`, {
-          token: null,
-          headers: { 'if-none-match': etag },
+        await h.call('PUT', `/api/products/${p.id}`, h.adminToken, { ...editable, price: 1234 });
+        const after = await h.call('GET', `/api/products/${p.id}`, null, undefined, undefined, {
+          'if-none-match': etag,
         });
         expect(after.status).toBe(200);
         expect(after.body.price).toBe(1234);
@@ -105,11 +104,12 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
 
       it('PUT replaces fields; a stale If-Match gets 412 and changes nothing', async () => {
         const p = await h.product({ description: 'old', attributes: { a: 1 } });
-        const etag = (await h.call('GET', `/api/products/${p.id}`)).headers['etag'] as string;
+        const etag = (await h.call('GET', `/api/products/${p.id}`, h.adminToken)).headers[
+          'etag'
+        ] as string;
         const body = { sku: p.sku, name: 'Renamed', price: 500, currency: 'USD' };
-        const ok = await h.call('PUT', `/api/products/${p.id}`, {
-          body,
-          headers: { 'if-match': etag },
+        const ok = await h.call('PUT', `/api/products/${p.id}`, h.adminToken, body, undefined, {
+          'if-match': etag,
         });
         expect(ok.status).toBe(200);
         expect(ok.body).toMatchObject({
@@ -120,20 +120,24 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
           attributes: {},
           stock_quantity: 10,
         });
-        const stale = await h.call('PUT', `/api/products/${p.id}`, {
-          body: { ...body, price: 1 },
-          headers: { 'if-match': etag },
-        });
+        const stale = await h.call(
+          'PUT',
+          `/api/products/${p.id}`,
+          h.adminToken,
+          { ...body, price: 1 },
+          undefined,
+          { 'if-match': etag },
+        );
         expect(stale.status).toBe(412);
-        expect((await h.call('GET', `/api/products/${p.id}`)).body.price).toBe(500);
+        expect((await h.call('GET', `/api/products/${p.id}`, h.adminToken)).body.price).toBe(500);
       });
 
       it('soft-deletes: 204, then 404 and gone from lists, row kept', async () => {
         const p = await h.product({ name: 'Doomed reward' });
-        expect((await h.call('DELETE', `/api/products/${p.id}`)).status).toBe(204);
-        expect((await h.call('GET', `/api/products/${p.id}`)).status).toBe(404);
-        expect((await h.call('DELETE', `/api/products/${p.id}`)).status).toBe(404);
-        const list = await h.call('GET', '/api/products?q=doomed', { token: null });
+        expect((await h.call('DELETE', `/api/products/${p.id}`, h.adminToken)).status).toBe(204);
+        expect((await h.call('GET', `/api/products/${p.id}`, h.adminToken)).status).toBe(404);
+        expect((await h.call('DELETE', `/api/products/${p.id}`, h.adminToken)).status).toBe(404);
+        const list = await h.call('GET', '/api/products?q=doomed', null);
         expect(list.body.items.map((i: { id: string }) => i.id)).not.toContain(p.id);
         expect(
           await count(
@@ -163,19 +167,25 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
           [{ ...valid, extra: 1 }, 400, 'body.extra'],
         ];
         for (const [body, status, field] of cases) {
-          const res = await h.call('POST', '/api/products', { body });
+          const res = await h.call('POST', '/api/products', h.adminToken, body);
           expect(res.status, field).toBe(status);
           expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
           expect(res.body.errors?.[0]?.field ?? res.body.field).toBe(field);
         }
         expect(await productCount()).toBe(before);
-        const nulls = await h.call('POST', '/api/products', {
-          body: { ...valid, category: null, points_price: null, image_url: null },
+        const nulls = await h.call('POST', '/api/products', h.adminToken, {
+          ...valid,
+          category: null,
+          points_price: null,
+          image_url: null,
         });
         expect(nulls.status).toBe(201);
         expect(nulls.body).toMatchObject({ category: null, points_price: null, image_url: null });
         const dup = await h.product();
-        const taken = await h.call('POST', '/api/products', { body: { ...valid, sku: dup.sku } });
+        const taken = await h.call('POST', '/api/products', h.adminToken, {
+          ...valid,
+          sku: dup.sku,
+        });
         expect(taken.status).toBe(409);
         expect(taken.body).toMatchObject({ type: '/problems/sku-taken', field: 'body.sku' });
       });
@@ -186,8 +196,12 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
       const ids: string[] = [];
       beforeAll(async () => {
         expect(
-          (await h.call('POST', '/api/categories', { body: { slug: cat, name: 'Test category' } }))
-            .status,
+          (
+            await h.call('POST', '/api/categories', h.adminToken, {
+              slug: cat,
+              name: 'Test category',
+            })
+          ).status,
         ).toBe(201);
         const specs = [
           {
@@ -224,7 +238,7 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
         for (const s of specs) ids.push((await h.product({ ...s, category: cat })).id);
       });
       const list = async (qs: string) => {
-        const res = await h.call('GET', `/api/products?category=${cat}&${qs}`, { token: null });
+        const res = await h.call('GET', `/api/products?category=${cat}&${qs}`, null);
         expect(res.status, JSON.stringify(res.body)).toBe(200);
         return res.body as {
           items: { name: string; price: number; stock_quantity: number }[];
@@ -234,13 +248,14 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
       const names = (page: { items: { name: string }[] }) => page.items.map((i) => i.name);
 
       it('lists categories publicly; a taken slug is 409', async () => {
-        const res = await h.call('GET', '/api/categories', { token: null });
+        const res = await h.call('GET', '/api/categories', null);
         expect(res.body.items.map((c: { slug: string }) => c.slug)).toContain(cat);
         expect(
-          (await h.call('POST', '/api/categories', { body: { slug: cat, name: 'Again' } })).status,
+          (await h.call('POST', '/api/categories', h.adminToken, { slug: cat, name: 'Again' }))
+            .status,
         ).toBe(409);
         expect(
-          (await h.call('POST', '/api/categories', { body: { slug: 'Bad Slug', name: 'x' } }))
+          (await h.call('POST', '/api/categories', h.adminToken, { slug: 'Bad Slug', name: 'x' }))
             .status,
         ).toBe(400);
       });
@@ -301,7 +316,7 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
 
       it('refuses bad list parameters naming them', async () => {
         const bad = async (qs: string, field: string) => {
-          const res = await h.call('GET', `/api/products?${qs}`, { token: null });
+          const res = await h.call('GET', `/api/products?${qs}`, null);
           expect(res.status, qs).toBe(400);
           expect(res.body.errors?.[0]?.field, qs).toBe(field);
         };
@@ -317,7 +332,7 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
       });
 
       it('caps the page size at 100 and defaults to 20', async () => {
-        const res = await h.call('GET', '/api/products', { token: null });
+        const res = await h.call('GET', '/api/products', null);
         expect(res.body.items.length).toBeLessThanOrEqual(20);
       });
     });
@@ -325,13 +340,15 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
     describe('stock adjustments', () => {
       it('sets and changes on hand, audited, with stock_changed events', async () => {
         const p = await h.product({ stock_quantity: 5 });
-        const set = await h.call('PATCH', `/api/products/${p.id}/stock`, {
-          body: { set: 20, reason: 'count' },
+        const set = await h.call('PATCH', `/api/products/${p.id}/stock`, h.adminToken, {
+          set: 20,
+          reason: 'count',
         });
         expect(set.status).toBe(200);
         expect(set.body.stock_quantity).toBe(20);
-        const delta = await h.call('PATCH', `/api/products/${p.id}/stock`, {
-          body: { delta: -3, reason: 'damaged' },
+        const delta = await h.call('PATCH', `/api/products/${p.id}/stock`, h.adminToken, {
+          delta: -3,
+          reason: 'damaged',
         });
         expect(delta.body.stock_quantity).toBe(17);
         const { rows } = await h.platform.db.query<Record<string, unknown>>(
@@ -353,26 +370,32 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
       it('never goes below reserved (409 naming reserved) nor below zero', async () => {
         const p = await h.product({ stock_quantity: 5 });
         expect((await reserve([{ product_id: p.id, quantity: 3 }])).status).toBe(201);
-        const below = await h.call('PATCH', `/api/products/${p.id}/stock`, {
-          body: { set: 2, reason: 'x' },
+        const below = await h.call('PATCH', `/api/products/${p.id}/stock`, h.adminToken, {
+          set: 2,
+          reason: 'x',
         });
         expect(below.status).toBe(409);
         expect(below.body).toMatchObject({ type: '/problems/stock-below-reserved', reserved: 3 });
         const q = await h.product({ stock_quantity: 1 });
-        const negative = await h.call('PATCH', `/api/products/${q.id}/stock`, {
-          body: { delta: -2, reason: 'x' },
+        const negative = await h.call('PATCH', `/api/products/${q.id}/stock`, h.adminToken, {
+          delta: -2,
+          reason: 'x',
         });
         expect(negative.status).toBe(409);
         expect(negative.body.type).toBe('/problems/stock-negative');
-        const both = await h.call('PATCH', `/api/products/${q.id}/stock`, {
-          body: { set: 1, delta: 1, reason: 'x' },
+        const both = await h.call('PATCH', `/api/products/${q.id}/stock`, h.adminToken, {
+          set: 1,
+          delta: 1,
+          reason: 'x',
         });
         expect(both.status).toBe(400);
-        const neither = await h.call('PATCH', `/api/products/${q.id}/stock`, {
-          body: { reason: 'x' },
+        const neither = await h.call('PATCH', `/api/products/${q.id}/stock`, h.adminToken, {
+          reason: 'x',
         });
         expect(neither.status).toBe(400);
-        expect((await h.call('GET', `/api/products/${q.id}`)).body.stock_quantity).toBe(1);
+        expect(
+          (await h.call('GET', `/api/products/${q.id}`, h.adminToken)).body.stock_quantity,
+        ).toBe(1);
         expect(
           await count(
             'SELECT count(*)::int AS n FROM catalog.stock_movements WHERE product_id = $1',
@@ -402,7 +425,7 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
           currency: 'EUR',
           points_price: 650,
         });
-        const view = await h.call('GET', `/api/products/${a.id}`, { token: null });
+        const view = await h.call('GET', `/api/products/${a.id}`, null);
         expect(view.body).toMatchObject({ stock_quantity: 3, stock_reserved: 2 });
       });
 
@@ -423,8 +446,12 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
           product_id: b.id,
           available: 1,
         });
-        expect((await h.call('GET', `/api/products/${a.id}`)).body.stock_reserved).toBe(0);
-        expect((await h.call('GET', `/api/inventory/reservations/${id}`)).status).toBe(404);
+        expect(
+          (await h.call('GET', `/api/products/${a.id}`, h.adminToken)).body.stock_reserved,
+        ).toBe(0);
+        expect(
+          (await h.call('GET', `/api/inventory/reservations/${id}`, h.adminToken)).status,
+        ).toBe(404);
       });
 
       it('404 for an unknown or deleted product; 400 for duplicates, bad sizes, no key', async () => {
@@ -433,14 +460,11 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
         expect(res.status).toBe(404);
         expect(res.body.product_id).toBe(unknown);
         const p = await h.product();
-        await h.call('DELETE', `/api/products/${p.id}`);
+        await h.call('DELETE', `/api/products/${p.id}`, h.adminToken);
         expect((await reserve([{ product_id: p.id, quantity: 1 }])).status).toBe(404);
         const q = await h.product();
         const bad = async (body: unknown, field: string, key?: string | null) => {
-          const r = await h.call('POST', '/api/inventory/reservations', {
-            body,
-            ...(key === null ? { key: null } : {}),
-          });
+          const r = await h.call('POST', '/api/inventory/reservations', h.adminToken, body, key);
           expect(r.status, JSON.stringify(body).slice(0, 100)).toBe(400);
           expect(r.body.errors?.[0]?.field).toBe(field);
         };
@@ -458,7 +482,9 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
         await bad({ reservation_id: 'x'.repeat(65), items: [line] }, 'body.reservation_id');
         await bad({ reservation_id: 'r1', items: [line], ttl_s: 5 }, 'body.ttl_s');
         await bad({ reservation_id: 'r1', items: [line] }, 'headers.idempotency-key', null);
-        expect((await h.call('GET', `/api/products/${q.id}`)).body.stock_reserved).toBe(0);
+        expect(
+          (await h.call('GET', `/api/products/${q.id}`, h.adminToken)).body.stock_reserved,
+        ).toBe(0);
       });
 
       it('the same reservation_id again returns the existing one; other items are 409', async () => {
@@ -469,7 +495,9 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
         expect(first.status).toBe(201);
         expect(again.status).toBe(200);
         expect(again.body).toEqual(first.body);
-        expect((await h.call('GET', `/api/products/${p.id}`)).body.stock_reserved).toBe(2);
+        expect(
+          (await h.call('GET', `/api/products/${p.id}`, h.adminToken)).body.stock_reserved,
+        ).toBe(2);
         const other = await reserve([{ product_id: p.id, quantity: 3 }], { id });
         expect(other.status).toBe(409);
         expect(other.body.type).toBe('/problems/reservation-exists');
@@ -484,17 +512,23 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
         expect(replay.status).toBe(201);
         expect(replay.headers['idempotent-replayed']).toBe('true');
         expect(replay.body).toEqual(first.body);
-        const commit1 = await h.call('POST', `/api/inventory/reservations/${id}/commit`, {
-          body: {},
-          key: 'k-commit',
-        });
-        const commit2 = await h.call('POST', `/api/inventory/reservations/${id}/commit`, {
-          body: {},
-          key: 'k-commit',
-        });
+        const commit1 = await h.call(
+          'POST',
+          `/api/inventory/reservations/${id}/commit`,
+          h.adminToken,
+          {},
+          'k-commit',
+        );
+        const commit2 = await h.call(
+          'POST',
+          `/api/inventory/reservations/${id}/commit`,
+          h.adminToken,
+          {},
+          'k-commit',
+        );
         expect(commit2.headers['idempotent-replayed']).toBe('true');
         expect(commit2.body).toEqual(commit1.body);
-        expect((await h.call('GET', `/api/products/${p.id}`)).body).toMatchObject({
+        expect((await h.call('GET', `/api/products/${p.id}`, h.adminToken)).body).toMatchObject({
           stock_quantity: 4,
           stock_reserved: 0,
         });
@@ -504,9 +538,9 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
         const p = await h.product({ stock_quantity: 5 });
         const id = `order-${randomUUID()}`;
         await reserve([{ product_id: p.id, quantity: 2 }], { id });
-        const stock = async () => (await h.call('GET', `/api/products/${p.id}`)).body;
+        const stock = async () => (await h.call('GET', `/api/products/${p.id}`, h.adminToken)).body;
         const act = (a: string) =>
-          h.call('POST', `/api/inventory/reservations/${id}/${a}`, { body: {} });
+          h.call('POST', `/api/inventory/reservations/${id}/${a}`, h.adminToken, {});
         const committed = await act('commit');
         expect(committed.status).toBe(200);
         expect(committed.body.status).toBe('committed');
@@ -534,10 +568,10 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
         const id = `order-${randomUUID()}`;
         await reserve([{ product_id: p.id, quantity: 4 }], { id });
         const act = (a: string) =>
-          h.call('POST', `/api/inventory/reservations/${id}/${a}`, { body: {} });
+          h.call('POST', `/api/inventory/reservations/${id}/${a}`, h.adminToken, {});
         expect((await act('release')).body.status).toBe('released');
         expect((await act('release')).status).toBe(200);
-        expect((await h.call('GET', `/api/products/${p.id}`)).body).toMatchObject({
+        expect((await h.call('GET', `/api/products/${p.id}`, h.adminToken)).body).toMatchObject({
           stock_quantity: 5,
           stock_reserved: 0,
         });
@@ -545,11 +579,12 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
         expect(commit.status).toBe(409);
         expect(commit.body.detail).toMatch(/released/);
         expect((await act('restock')).status).toBe(409);
-        expect((await h.call('GET', `/api/inventory/reservations/${id}`)).body.status).toBe(
-          'released',
-        );
         expect(
-          (await h.call('POST', '/api/inventory/reservations/nope/commit', { body: {} })).status,
+          (await h.call('GET', `/api/inventory/reservations/${id}`, h.adminToken)).body.status,
+        ).toBe('released');
+        expect(
+          (await h.call('POST', '/api/inventory/reservations/nope/commit', h.adminToken, {}))
+            .status,
         ).toBe(404);
       });
 
@@ -569,19 +604,19 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
           reservationTtlS: 900,
         });
         expect(await inventory.expireDue(100)).toBeGreaterThanOrEqual(1);
-        expect((await h.call('GET', `/api/inventory/reservations/${id}`)).body.status).toBe(
-          'expired',
-        );
-        expect((await h.call('GET', `/api/inventory/reservations/${kept}`)).body.status).toBe(
-          'held',
-        );
+        expect(
+          (await h.call('GET', `/api/inventory/reservations/${id}`, h.adminToken)).body.status,
+        ).toBe('expired');
+        expect(
+          (await h.call('GET', `/api/inventory/reservations/${kept}`, h.adminToken)).body.status,
+        ).toBe('held');
         const { rows } = await h.platform.db.query<{ stock_reserved: number }>(
           'SELECT stock_reserved FROM catalog.products WHERE id = $1',
           [p.id],
         );
         expect(rows[0]!.stock_reserved).toBe(1);
         const act = (a: string) =>
-          h.call('POST', `/api/inventory/reservations/${id}/${a}`, { body: {} });
+          h.call('POST', `/api/inventory/reservations/${id}/${a}`, h.adminToken, {});
         expect((await act('release')).body.status).toBe('expired');
         const commit = await act('commit');
         expect(commit.status).toBe(409);
@@ -600,10 +635,13 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
         let status = 'held';
         while (status === 'held' && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 200));
-          status = (await h.call('GET', `/api/inventory/reservations/${id}`)).body.status;
+          status = (await h.call('GET', `/api/inventory/reservations/${id}`, h.adminToken)).body
+            .status;
         }
         expect(status).toBe('expired');
-        expect((await h.call('GET', `/api/products/${p.id}`)).body.stock_quantity).toBe(3);
+        expect(
+          (await h.call('GET', `/api/products/${p.id}`, h.adminToken)).body.stock_quantity,
+        ).toBe(3);
       });
     });
 
@@ -629,24 +667,18 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
           ['POST', `/api/inventory/reservations/${id}/restock`, {}],
         ];
         for (const [method, url, b] of admin) {
-          expect(
-            (await h.call(method, url, { token: null, body: b })).status,
-            `${method} ${url}`,
-          ).toBe(401);
-          expect(
-            (await h.call(method, url, { token: h.memberToken, body: b })).status,
-            `${method} ${url}`,
-          ).toBe(403);
+          expect((await h.call(method, url, null, b)).status, `${method} ${url}`).toBe(401);
+          expect((await h.call(method, url, h.memberToken, b)).status, `${method} ${url}`).toBe(
+            403,
+          );
         }
-        expect((await h.call('GET', `/api/products/${p.id}`)).body).toMatchObject({
+        expect((await h.call('GET', `/api/products/${p.id}`, h.adminToken)).body).toMatchObject({
           name: p.name,
           stock_quantity: 10,
         });
         for (const url of ['/api/products', `/api/products/${p.id}`, '/api/categories'])
-          expect((await h.call('GET', url, { token: null })).status, url).toBe(200);
-        expect(
-          (await h.call('GET', `/api/products/${p.id}`, { token: h.memberToken })).status,
-        ).toBe(200);
+          expect((await h.call('GET', url, null)).status, url).toBe(200);
+        expect((await h.call('GET', `/api/products/${p.id}`, h.memberToken)).status).toBe(200);
       });
     });
 
@@ -660,8 +692,8 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
         stock_reserved: _r,
         ...editable
       } = p;
-      await h.call('PUT', `/api/products/${p.id}`, { body: { ...editable, price: 99 } });
-      await h.call('DELETE', `/api/products/${p.id}`);
+      await h.call('PUT', `/api/products/${p.id}`, h.adminToken, { ...editable, price: 99 });
+      await h.call('DELETE', `/api/products/${p.id}`, h.adminToken);
       const { rows } = await h.platform.db.query<{ type: string; data: Record<string, unknown> }>(
         "SELECT event->>'type' AS type, event->'data' AS data FROM kernel.outbox WHERE topic = 'catalog' AND key = $1 ORDER BY id",
         [p.id],
@@ -675,7 +707,7 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
     });
 
     it('documents every route with a summary in /api/openapi.json', async () => {
-      const doc = (await h.call('GET', '/api/openapi.json', { token: null })).body;
+      const doc = (await h.call('GET', '/api/openapi.json', null)).body;
       for (const path of [
         '/api/products',
         '/api/products/{id}',
@@ -695,7 +727,7 @@ export function catalogApiSuite(label: string, start: () => Promise<CatalogHarne
       const first = await h.platform.seed({ demo: true });
       expect(first.join()).toMatch(/12 demo rewards/);
       expect(await h.platform.seed({ demo: true })).toEqual([]);
-      const res = await h.call('GET', '/api/products?q=spa&limit=100', { token: null });
+      const res = await h.call('GET', '/api/products?q=spa&limit=100', null);
       expect(res.body.items.length).toBeGreaterThan(0);
       expect(
         await count("SELECT count(*)::int AS n FROM catalog.products WHERE sku = 'LATE-CHECKOUT'"),

@@ -1,36 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import {
-  buildPlatform,
-  loadPlatformConfig,
-  newId,
-  type Platform,
-  type ServiceModule,
-} from '@redemption/kernel';
-import { createTestTokens, type TestTokens } from '@redemption/kernel/testing';
+import type { ServiceModule } from '@redemption/kernel';
+import { startModule, type ModuleHarness, type TestTokens } from '@redemption/kernel/testing';
 import { createOrdersModule, type OrdersModuleOptions } from '../index.ts';
 
-export interface Reply {
-  status: number;
-  body: Record<string, any>;
-  headers: Record<string, unknown>;
-}
-
-export interface OrdersHarness {
-  platform: Platform;
-  tokens: TestTokens;
-  adminToken: string;
-  /** A member id and token (accounts elsewhere, e.g. loyalty, are the caller's business). */
-  member(): Promise<{ id: string; token: string }>;
-  /** `key`: Idempotency-Key for writes; a fresh one unless given, none when null. */
-  call(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    token: string | null,
-    payload?: unknown,
-    key?: string | null,
-  ): Promise<Reply>;
-  close(): Promise<void>;
-}
+export type OrdersHarness = ModuleHarness;
 
 export interface OrdersHarnessOptions {
   /** The services orders calls (real modules, or the fakes of fake-services.ts). */
@@ -43,52 +15,8 @@ export interface OrdersHarnessOptions {
 }
 
 /** Orders with the services it needs, in one platform (standalone mode); test-issued tokens. */
-export async function startOrders(opts: OrdersHarnessOptions): Promise<OrdersHarness> {
-  const tokens = opts.tokens ?? (await createTestTokens());
-  const env: Record<string, string> = {
-    LOG_LEVEL: 'silent',
-    DATA_DIR: 'memory://',
-    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
-    ...opts.env,
-  };
-  const platform = await buildPlatform({
-    config: loadPlatformConfig(env),
-    modules: [...opts.modules, createOrdersModule(opts.orders)],
-    name: 'orders',
-    version: 'test',
-    jwtKeys: tokens.keys,
-  });
-  const adminToken = await tokens.sign(newId(), 'admin');
-
-  const call: OrdersHarness['call'] = async (method, url, token, payload, key) => {
-    const res = await platform.app.inject({
-      method,
-      url,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(key === null || method === 'GET' ? {} : { 'idempotency-key': key ?? randomUUID() }),
-      },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-    return {
-      status: res.statusCode,
-      body: res.body ? (res.json() as Record<string, any>) : {},
-      headers: res.headers,
-    };
-  };
-
-  return {
-    platform,
-    tokens,
-    adminToken,
-    call,
-    async member() {
-      const id = newId();
-      return { id, token: await tokens.sign(id, 'member') };
-    },
-    close: () => platform.close(),
-  };
-}
+export const startOrders = (opts: OrdersHarnessOptions): Promise<OrdersHarness> =>
+  startModule(createOrdersModule(opts.orders), { ...opts, alongside: opts.modules });
 
 export const testAddress = {
   name: 'Ada Lovelace',

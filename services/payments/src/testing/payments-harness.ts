@@ -1,89 +1,23 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  buildPlatform,
-  createServiceTokens,
-  loadPlatformConfig,
-  newId,
-  type Platform,
-} from '@redemption/kernel';
-import { createTestTokens } from '@redemption/kernel/testing';
+import { randomBytes } from 'node:crypto';
+import { createServiceTokens, newId, type Platform } from '@redemption/kernel';
+import { startModule, type ModuleHarness } from '@redemption/kernel/testing';
 import { paymentsModule } from '../index.ts';
 
-export interface Reply {
-  status: number;
-  body: Record<string, any>;
-  headers: Record<string, unknown>;
-}
-
-export interface PaymentsHarness {
-  platform: Platform;
-  adminToken: string;
+export interface PaymentsHarness extends ModuleHarness {
   /** An internal token as the orders service would send it (role `service`). */
   serviceToken: string;
-  member(): Promise<{ id: string; token: string }>;
-  /** `token` null: anonymous; `key` null: no Idempotency-Key (a fresh one when undefined). */
-  call(
-    method: 'GET' | 'POST',
-    url: string,
-    token: string | null,
-    payload?: unknown,
-    key?: string | null,
-  ): Promise<Reply>;
-  close(): Promise<void>;
 }
 
 /** Payments alone, as `redemption serve payments` builds it; tokens minted by a test issuer. */
 export async function startPayments(
   opts: { databaseUrl?: string; env?: Record<string, string> } = {},
 ): Promise<PaymentsHarness> {
-  const tokens = await createTestTokens();
   const internalSecret = randomBytes(32).toString('base64url');
-  const env: Record<string, string> = {
-    LOG_LEVEL: 'silent',
-    DATA_DIR: 'memory://',
-    INTERNAL_TOKEN_SECRET: internalSecret,
-    SIMULATED_SLOW_MS: '50',
-    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
-    ...opts.env,
-  };
-  const platform = await buildPlatform({
-    config: loadPlatformConfig(env),
-    modules: [paymentsModule],
-    name: 'payments',
-    version: 'test',
-    jwtKeys: tokens.keys,
+  const h = await startModule(paymentsModule, {
+    ...opts,
+    env: { INTERNAL_TOKEN_SECRET: internalSecret, SIMULATED_SLOW_MS: '50', ...opts.env },
   });
-  const adminToken = await tokens.sign(newId(), 'admin');
-  const serviceToken = await createServiceTokens(internalSecret).token('orders');
-
-  const call: PaymentsHarness['call'] = async (method, url, token, payload, key) => {
-    const res = await platform.app.inject({
-      method,
-      url,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(key === null || method === 'GET' ? {} : { 'idempotency-key': key ?? randomUUID() }),
-      },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-    return {
-      status: res.statusCode,
-      body: res.body ? (res.json() as Record<string, any>) : {},
-      headers: res.headers,
-    };
-  };
-
-  return {
-    platform,
-    adminToken,
-    serviceToken,
-    call,
-    async member() {
-      const id = newId();
-      return { id, token: await tokens.sign(id, 'member') };
-    },
-    close: () => platform.close(),
-  };
+  return { ...h, serviceToken: await createServiceTokens(internalSecret).token('orders') };
 }
 
 /** A valid process body for a fresh order. */
