@@ -1,6 +1,12 @@
 import proxy from '@fastify/http-proxy';
 import { createLogger, createServer, type App, type PlatformConfig } from '@redemption/kernel';
 import { gatewayAdminRoutes } from './gateway-admin.ts';
+import {
+  gatewayBodyLimitBytes,
+  limitRequestBodies,
+  upstreamError,
+  upstreamTimeoutMs,
+} from './gateway-limits.ts';
 import { webConfigRoute } from './platform-routes.ts';
 import { registerWebApp } from './web-app.ts';
 
@@ -30,7 +36,17 @@ export function gatewayUpstreams(config: PlatformConfig): Record<string, string 
  * the service that owns it. Services still verify tokens and validate input themselves; the
  * gateway adds CORS, security headers, request ids, metrics and a readiness view of upstreams.
  */
-export async function buildGateway(config: PlatformConfig, version: string): Promise<App> {
+export interface GatewayOptions {
+  /** How long an upstream may take to answer (tests shorten it). */
+  upstreamTimeoutMs?: number;
+}
+
+export async function buildGateway(
+  config: PlatformConfig,
+  version: string,
+  opts: GatewayOptions = {},
+): Promise<App> {
+  const timeoutMs = opts.upstreamTimeoutMs ?? upstreamTimeoutMs;
   const upstreams = gatewayUpstreams(config);
   const configured = gatewayRoutes.filter((r) => upstreams[r.service]);
   if (configured.length === 0)
@@ -47,6 +63,7 @@ export async function buildGateway(config: PlatformConfig, version: string): Pro
     // The front door faces the internet: /metrics only with METRICS_TOKEN, else not at all.
     metrics: { token: config.metricsToken, openWithoutToken: false },
   });
+  limitRequestBodies(app, gatewayBodyLimitBytes);
   for (const route of configured) {
     const upstream = upstreams[route.service]!;
     for (const prefix of route.prefixes)
@@ -61,6 +78,8 @@ export async function buildGateway(config: PlatformConfig, version: string): Pro
             'x-forwarded-for': req.ip,
             'x-request-id': req.id,
           }),
+          timeout: timeoutMs,
+          onError: upstreamError(route.service, timeoutMs),
         },
       });
     app.readinessChecks.push({
