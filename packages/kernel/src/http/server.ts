@@ -19,6 +19,7 @@ import {
   registerErrorHandlers,
   routeParamLengthMax,
 } from './error-handler.ts';
+import { withKernelProblems } from './common.schemas.ts';
 import { registerHealth, type ReadinessCheck } from './health.ts';
 import { registerMetrics, type MetricsAccess } from './metrics.ts';
 
@@ -130,11 +131,18 @@ async function registerOpenApi(app: FastifyInstance, opts: ServerOptions): Promi
       },
     },
   });
-  // Document which routes need a token, from the same `config.public` flag the auth hook reads.
+  // Document which routes need a token, from the same `config.public` flag the auth hook reads,
+  // and the problems the kernel itself answers (validation, auth, idempotency, internal).
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith(docsPrefix)) route.config = { ...(route.config ?? {}), public: true };
-    if (!route.url.startsWith('/api/') || route.config?.public) return;
-    route.schema = { ...(route.schema ?? {}), security: [{ bearerAuth: [] }] };
+    if (!route.url.startsWith('/api/') || route.url.startsWith(docsPrefix)) return;
+    if (route.schema?.hide) return;
+    const isPublic = route.config?.public === true;
+    const schema = {
+      ...(route.schema ?? {}),
+      ...(isPublic ? {} : { security: [{ bearerAuth: [] }] }),
+    };
+    route.schema = withKernelProblems(schema, isPublic);
   });
   await app.register(swaggerUi, { routePrefix: docsPrefix, staticCSP: true });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
