@@ -3,12 +3,14 @@
  * against the Kubernetes and CRD schemas, and the rendered objects pass the policies. The
  * "catches" tests break a copy of the rendered prod objects to prove each policy can fail.
  */
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   environments,
   kubectlGate,
   kustomizeTrees,
   render,
+  repoRoot,
   schemaErrors,
   type K8sObject,
 } from './k8s-render.ts';
@@ -55,6 +57,18 @@ describe.skipIf(!gate.ok)('deploy/k8s and deploy/gitops (kubectl kustomize)', ()
       .map((o) => o.spec.template.spec.containers[0].image);
     expect(new Set(images).size).toBe(1);
     expect(images[0]).toMatch(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/redemption:/);
+  });
+
+  it('runs only programs the image has (commands under /app exist in the repository)', () => {
+    const prod = rendered.get('deploy/k8s/overlays/prod')!;
+    const commands = prod
+      .flatMap((o) => [o.spec?.template?.spec, o.spec?.jobTemplate?.spec?.template?.spec])
+      .flatMap((spec) => [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])])
+      .flatMap((c: K8sObject) => (c.command ?? []) as string[])
+      .filter((arg) => arg.startsWith('/app/'));
+    expect(commands).toContain('/app/apps/platform/src/prewarm/prewarm-command.ts');
+    for (const c of commands)
+      expect(existsSync(`${repoRoot}${c.slice('/app/'.length)}`), c).toBe(true);
   });
 
   describe('the policies catch what they are for', () => {
