@@ -9,6 +9,7 @@ export * from './events/loyalty-events.ts';
 export * from './events/catalog-events.ts';
 export * from './events/payment-events.ts';
 export * from './clients/index.ts';
+export * from './resources/index.ts';
 
 export const memberRoles = ['member', 'admin'] as const;
 export type MemberRole = (typeof memberRoles)[number];

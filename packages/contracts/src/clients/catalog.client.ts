@@ -1,45 +1,9 @@
+import type { Product, Reservation } from '../resources/product.schema.ts';
 import { call, enc, type ServiceTransport } from './transport.ts';
-
-export interface CatalogProduct {
-  id: string;
-  sku: string;
-  name: string;
-  description: string;
-  category: string | null;
-  /** Integer minor units (cents). */
-  price: number;
-  currency: string;
-  points_price: number | null;
-  /** Units that can still be ordered: on hand minus reserved. */
-  stock_quantity: number;
-  stock_reserved: number;
-  image_url: string | null;
-  attributes: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-}
 
 export interface ReservationItemRequest {
   product_id: string;
   quantity: number;
-}
-
-/** A reserved line, with the product as it was at reservation time (the order snapshots it). */
-export interface ReservationLine extends ReservationItemRequest {
-  sku: string;
-  name: string;
-  unit_price: number;
-  currency: string;
-  points_price: number | null;
-}
-
-export type ReservationStatus = 'held' | 'committed' | 'released' | 'expired' | 'restocked';
-
-export interface Reservation {
-  reservation_id: string;
-  status: ReservationStatus;
-  expires_at: string;
-  items: ReservationLine[];
 }
 
 /**
@@ -49,7 +13,7 @@ export interface Reservation {
  * returns committed stock (a refund). Each is idempotent on its key and safe to repeat.
  */
 export interface CatalogClient {
-  product(id: string): Promise<CatalogProduct>;
+  product(id: string): Promise<Product>;
   reserve(
     body: { reservation_id: string; items: ReservationItemRequest[]; ttl_s?: number },
     key: string,

@@ -1,13 +1,5 @@
+import type { LoyaltyAccount } from '../resources/account.schema.ts';
 import { call, enc, type ServiceTransport } from './transport.ts';
-
-export interface LoyaltyAccountView {
-  member_id: string;
-  balance: number;
-  held: number;
-  available: number;
-  tier: string;
-  expiring: Array<{ points: number; expires_at: string }>;
-}
 
 export interface LoyaltyTransactionResult {
   transaction_id: string;
@@ -49,7 +41,7 @@ export interface LoyaltyHoldReleased {
  * saga applies once. Problems arrive as ServiceProblem (e.g. 422 `insufficient-points`).
  */
 export interface LoyaltyClient {
-  account(memberId: string): Promise<LoyaltyAccountView>;
+  account(memberId: string): Promise<LoyaltyAccount>;
   earn(
     body: { member_id: string; points: number; reason: string; reference?: string },
     key: string,

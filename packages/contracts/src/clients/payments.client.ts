@@ -1,33 +1,5 @@
+import type { Payment, Refund, VoidedOrder } from '../resources/payment.schema.ts';
 import { call, enc, type ServiceTransport } from './transport.ts';
-
-export type PaymentStatus = 'succeeded' | 'partially_refunded' | 'refunded';
-
-export interface Payment {
-  id: string;
-  order_id: string;
-  member_id: string;
-  /** Integer minor units. */
-  amount: number;
-  currency: string;
-  payment_method: 'card';
-  status: PaymentStatus;
-  /** The provider's id (PaymentIntent id for Stripe). */
-  transaction_id: string;
-  provider: 'simulated' | 'stripe';
-  card: { brand: string; last4: string } | null;
-  refunded_amount: number;
-  created_at: string;
-}
-
-export interface Refund {
-  id: string;
-  payment_id: string;
-  amount: number;
-  status: 'succeeded';
-  reason: string | null;
-  provider_refund_id: string;
-  created_at: string;
-}
 
 /**
  * The longest payments keeps one charge "being processed" when nothing crashed: every provider
@@ -39,12 +11,6 @@ export interface Refund {
  * sized from it (services/orders/src/index.ts).
  */
 export const chargeProcessingMaxMs = 60_000;
-
-/** What `voidOrder` answers: the order's payment, if it had one, now refunded in full. */
-export interface VoidedOrder {
-  order_id: string;
-  payment: Payment | null;
-}
 
 /**
  * Payments for other services (checkout). `process` charges once per order (idempotent on its
@@ -75,7 +41,7 @@ export interface PaymentsClient {
   refund(
     body: { payment_id: string; amount?: number; reason?: string },
     key: string,
-  ): Promise<Refund & { payment: Payment }>;
+  ): Promise<Refund>;
   voidOrder(body: { order_id: string; reason?: string }, key: string): Promise<VoidedOrder>;
 }
 

@@ -2,14 +2,11 @@
  * Schemas every service's routes share: ids, nullable values, the Idempotency-Key header and
  * RFC 9457 problem responses (as the error handler and idempotency replays send them).
  */
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { idempotencyKeyMaxLength } from '../idempotency/idempotency.ts';
 
-export const Uuid = Type.String({ format: 'uuid' });
-export const DateTime = Type.String({ format: 'date-time' });
-
-/** Response side: a value or null. */
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+// One definition with the resource schemas of @redemption/contracts.
+export { AmountMinor, DateTime, Nullable, OneOf, Uuid } from '@redemption/contracts';
 
 /**
  * Request side: `type: [X, 'null']` rather than anyOf. Where Ajv coerces (querystrings; bodies

@@ -1,4 +1,5 @@
 import { productCreated, productDeleted, productUpdated } from '@redemption/contracts';
+import type { Product } from '@redemption/contracts';
 import type { Db, Publisher, Queryable } from '@redemption/kernel';
 import {
   badRequest,
@@ -20,7 +21,6 @@ import {
   attributesProblem,
   productView,
   type ProductInput,
-  type ProductView,
   type StockAdjustment,
 } from '../domain/product.ts';
 import {
@@ -34,17 +34,17 @@ import { productNotFound } from './inventory.service.ts';
 import { notifyCatalogChanged, recordStockChange } from './stock-changes.ts';
 
 export interface Tagged {
-  view: ProductView;
+  view: Product;
   etag: string;
 }
 export interface ProductPage {
-  items: ProductView[];
+  items: Product[];
   next_cursor: string | null;
 }
 
 export type ProductService = ReturnType<typeof createProductService>;
 
-const tagged = (view: ProductView): Tagged => ({ view, etag: etagOf(view) });
+const tagged = (view: Product): Tagged => ({ view, etag: etagOf(view) });
 
 export function createProductService(deps: { db: Db; events: Publisher; cache: CatalogCache }) {
   const { db, events, cache } = deps;
@@ -84,7 +84,7 @@ export function createProductService(deps: { db: Db; events: Publisher; cache: C
     }
   }
 
-  const eventData = (v: ProductView) => ({
+  const eventData = (v: Product) => ({
     product_id: v.id,
     sku: v.sku,
     name: v.name,

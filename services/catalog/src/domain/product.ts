@@ -3,6 +3,8 @@
  * `stock_quantity` is the AVAILABLE count (on hand minus reserved), the number a shopper can
  * still order; `stock_reserved` is what checkouts hold. On hand = stock_quantity + stock_reserved.
  */
+import type { Product } from '@redemption/contracts';
+
 export const limits = {
   skuLengthMax: 64,
   nameLengthMax: 200,
@@ -58,25 +60,7 @@ export interface ProductInput {
   attributes?: Record<string, unknown> | undefined;
 }
 
-export interface ProductView {
-  id: string;
-  sku: string;
-  name: string;
-  description: string;
-  category: string | null;
-  price: number;
-  currency: string;
-  points_price: number | null;
-  /** Available: on hand minus reserved. */
-  stock_quantity: number;
-  stock_reserved: number;
-  image_url: string | null;
-  attributes: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-}
-
-export function productView(p: ProductRecord): ProductView {
+export function productView(p: ProductRecord): Product {
   return {
     id: p.id,
     sku: p.sku,

@@ -1,17 +1,10 @@
-import { Type, type TSchema } from 'typebox';
+import { Product, productExample } from '@redemption/contracts';
+import { Nullable, OrNull, Uuid } from '@redemption/kernel';
+import { Type } from 'typebox';
 import { sorts } from '../domain/listing.ts';
 import { categorySlugPattern, currencyPattern, limits } from '../domain/product.ts';
 import { reservationIdPattern, reservationLimits as rl } from '../domain/reservation.ts';
 
-const Uuid = Type.String({ format: 'uuid' });
-/** Response side: a value or null. */
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-/**
- * Request side: `type: [X, 'null']` rather than anyOf. Where Ajv coerces (querystrings; bodies
- * are never coerced), anyOf would let a 0 or '' that fails X's limits slip into the null branch.
- */
-const OrNull = <V>(schema: Record<string, unknown> & { type: string }) =>
-  Type.Unsafe<V | null>({ ...schema, type: [schema.type, 'null'] });
 const CategorySlug = Type.String({
   minLength: 1,
   maxLength: limits.categorySlugLengthMax,
@@ -138,48 +131,8 @@ export const ListQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
-const productExample = {
-  id: '0196a5e2-7c1f-7d3a-9b2e-3f4a5b6c7d8e',
-  sku: 'LATE-CHECKOUT',
-  name: 'Late checkout',
-  description: 'Keep your room until 4 pm',
-  category: 'stay-perks',
-  price: 3000,
-  currency: 'EUR',
-  points_price: 3000,
-  stock_quantity: 48,
-  stock_reserved: 2,
-  image_url: null,
-  attributes: { until: '16:00' },
-  created_at: '2026-01-05T10:00:00.000Z',
-  updated_at: '2026-01-05T10:00:00.000Z',
-};
-
-export const ProductView = Type.Object(
-  {
-    id: Uuid,
-    sku: Type.String(),
-    name: Type.String(),
-    description: Type.String(),
-    category: Nullable(Type.String()),
-    price: Type.Integer({ description: 'integer minor units (cents)' }),
-    currency: Type.String(),
-    points_price: Nullable(Type.Integer()),
-    stock_quantity: Type.Integer({
-      description:
-        'AVAILABLE units: on hand minus reserved (on hand = stock_quantity + stock_reserved)',
-    }),
-    stock_reserved: Type.Integer({ description: 'units held by checkouts (reservations)' }),
-    image_url: Nullable(Type.String()),
-    attributes: Type.Record(Type.String(), Type.Unknown()),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
-  },
-  { examples: [productExample] },
-);
-
 export const ProductPageView = Type.Object(
-  { items: Type.Array(ProductView), next_cursor: Nullable(Type.String()) },
+  { items: Type.Array(Product), next_cursor: Nullable(Type.String()) },
   {
     examples: [
       { items: [productExample], next_cursor: 'WyJuYW1lIiwiTGF0ZSBjaGVja291dCIsIi4uLiJd' },
@@ -234,58 +187,3 @@ export const ReserveBody = Type.Object(
 );
 
 export const EmptyBody = Type.Object({}, { additionalProperties: false });
-
-export const ReservationView = Type.Object(
-  {
-    reservation_id: Type.String(),
-    status: Type.Union([
-      Type.Literal('held'),
-      Type.Literal('committed'),
-      Type.Literal('released'),
-      Type.Literal('expired'),
-      Type.Literal('restocked'),
-    ]),
-    expires_at: Type.String({ format: 'date-time' }),
-    items: Type.Array(
-      Type.Object({
-        product_id: Uuid,
-        quantity: Type.Integer(),
-        sku: Type.String(),
-        name: Type.String(),
-        unit_price: Type.Integer({
-          description: 'price per unit at reservation time (minor units)',
-        }),
-        currency: Type.String(),
-        points_price: Nullable(Type.Integer()),
-      }),
-    ),
-  },
-  {
-    examples: [
-      {
-        reservation_id: 'order-0196a5e2',
-        status: 'held',
-        expires_at: '2026-01-05T10:15:00.000Z',
-        items: [
-          {
-            product_id: productExample.id,
-            quantity: 1,
-            sku: 'LATE-CHECKOUT',
-            name: 'Late checkout',
-            unit_price: 3000,
-            currency: 'EUR',
-            points_price: 3000,
-          },
-        ],
-      },
-    ],
-  },
-);
-
-export const idempotencyHeader = Type.Object({
-  'idempotency-key': Type.String({
-    minLength: 1,
-    maxLength: 255,
-    description: 'client-chosen id; a retry with the same key never applies twice',
-  }),
-});

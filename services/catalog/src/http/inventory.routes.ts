@@ -1,17 +1,17 @@
+import { Reservation } from '@redemption/contracts';
 import type { App, Db, Idempotency } from '@redemption/kernel';
-import { badRequest, requireAdmin } from '@redemption/kernel';
+import {
+  badRequest,
+  IdempotencyKeyHeader,
+  problemResponses,
+  requireAdmin,
+} from '@redemption/kernel';
 import type { FastifyRequest } from 'fastify';
 import type { InventoryService } from '../app/inventory.service.ts';
 import { duplicateProduct } from '../domain/reservation.ts';
-import {
-  EmptyBody,
-  idempotencyHeader,
-  ReservationIdParams,
-  ReservationView,
-  ReserveBody,
-} from './catalog.schemas.ts';
+import { EmptyBody, ReservationIdParams, ReserveBody } from './catalog.schemas.ts';
 
-const tags = ['inventory'];
+const tags = ['catalog'];
 const base = '/api/inventory/reservations';
 /** Admins and services only; checked before validation so others learn nothing of the API. */
 const privilegedOnly = async (req: FastifyRequest): Promise<void> => void requireAdmin(req);
@@ -20,6 +20,11 @@ const actions = {
   commit: 'Commit a held reservation: the units are sold (idempotent)',
   release: 'Release a held reservation: the units are free again (idempotent compensation)',
   restock: 'Restock a committed reservation: the sold units return to stock (refund)',
+} as const;
+const operationIds = {
+  commit: 'commitReservation',
+  release: 'releaseReservation',
+  restock: 'restockReservation',
 } as const;
 
 /** Stock reservations for the orders service's checkout saga. */
@@ -37,12 +42,13 @@ export async function inventoryRoutes(app: App, deps: InventoryRouteDeps): Promi
     preValidation: privilegedOnly,
     schema: {
       tags,
+      operationId: 'reserveStock',
       summary: 'Reserve stock for every line, or none (admin/service)',
       description:
         '201 with a new reservation; 200 with the existing one when this reservation_id was already reserved with the same items. 409 `out-of-stock` names `product_id` and `available`.',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       body: ReserveBody,
-      response: { 200: ReservationView, 201: ReservationView },
+      response: { 200: Reservation, 201: Reservation, ...problemResponses(403, 404, 409) },
     },
     handler: async (req, reply) => {
       const actor = requireAdmin(req);
@@ -66,9 +72,10 @@ export async function inventoryRoutes(app: App, deps: InventoryRouteDeps): Promi
     preValidation: privilegedOnly,
     schema: {
       tags,
+      operationId: 'getReservation',
       summary: 'A reservation (admin/service)',
       params: ReservationIdParams,
-      response: { 200: ReservationView },
+      response: { 200: Reservation, ...problemResponses(403, 404) },
     },
     handler: (req) => svc.get(deps.db, req.params.id),
   });
@@ -78,11 +85,13 @@ export async function inventoryRoutes(app: App, deps: InventoryRouteDeps): Promi
       preValidation: privilegedOnly,
       schema: {
         tags,
+        operationId: operationIds[action],
         summary: `${actions[action]} (admin/service)`,
-        headers: idempotencyHeader,
+        description: '409 when the reservation is in a status this action cannot leave.',
+        headers: IdempotencyKeyHeader,
         params: ReservationIdParams,
         body: EmptyBody,
-        response: { 200: ReservationView },
+        response: { 200: Reservation, ...problemResponses(403, 404, 409) },
       },
       handler: async (req, reply) => {
         const actor = requireAdmin(req);

@@ -1,5 +1,11 @@
+import { Product } from '@redemption/contracts';
 import type { App, Idempotency } from '@redemption/kernel';
-import { badRequest, requireAdmin } from '@redemption/kernel';
+import {
+  badRequest,
+  OptionalIdempotencyKeyHeader,
+  problemResponses,
+  requireAdmin,
+} from '@redemption/kernel';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { etagMatches } from '../app/etag.ts';
@@ -14,7 +20,6 @@ import {
   ProductIdParams,
   ProductPageView,
   ProductReplaceBody,
-  ProductView,
   StockBody,
 } from './catalog.schemas.ts';
 
@@ -38,6 +43,7 @@ export async function productsRoutes(
     config: publicRoute,
     schema: {
       tags,
+      operationId: 'listProducts',
       summary: 'List products: filters, full-text search, sort, cursor pagination',
       querystring: ListQuerySchema,
       response: { 200: ProductPageView },
@@ -49,10 +55,11 @@ export async function productsRoutes(
     config: publicRoute,
     schema: {
       tags,
+      operationId: 'getProduct',
       summary: 'A product (strong ETag; If-None-Match answers 304)',
       params: ProductIdParams,
       headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 1024 })) }),
-      response: { 200: ProductView },
+      response: { 200: Product, ...problemResponses(404) },
     },
     handler: async (req, reply) => {
       const t = await svc.get(req.params.id);
@@ -72,9 +79,11 @@ export async function productsRoutes(
     preValidation: adminOnly,
     schema: {
       tags,
+      operationId: 'createProduct',
       summary: 'Create a product (admin)',
+      description: '409 `sku-taken` when another product has the SKU.',
       body: ProductBody,
-      response: { 201: ProductView },
+      response: { 201: Product, ...problemResponses(403, 409) },
     },
     handler: async (req, reply) => {
       const t = await svc.create(req.body);
@@ -87,11 +96,12 @@ export async function productsRoutes(
     preValidation: adminOnly,
     schema: {
       tags,
+      operationId: 'replaceProduct',
       summary: 'Replace the editable fields of a product (admin; If-Match answers 412 on change)',
       params: ProductIdParams,
       headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 1024 })) }),
       body: ProductReplaceBody,
-      response: { 200: ProductView },
+      response: { 200: Product, ...problemResponses(403, 404, 409, 412) },
     },
     handler: async (req, reply) =>
       sendTagged(reply, await svc.replace(req.params.id, req.body, req.headers['if-match'])),
@@ -99,10 +109,16 @@ export async function productsRoutes(
 
   app.delete('/api/products/:id', {
     preValidation: adminOnly,
-    schema: { tags, summary: 'Soft-delete a product (admin)', params: ProductIdParams },
+    schema: {
+      tags,
+      operationId: 'deleteProduct',
+      summary: 'Soft-delete a product (admin)',
+      params: ProductIdParams,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(403, 404) },
+    },
     handler: async (req, reply) => {
       await svc.remove(req.params.id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   });
 
@@ -110,12 +126,14 @@ export async function productsRoutes(
     preValidation: adminOnly,
     schema: {
       tags,
+      operationId: 'changeProductStock',
       summary: 'Set or change on-hand stock (admin; audited; never below reserved)',
       description:
-        'Exactly one of `set` (absolute on-hand) or `delta` (signed change). Send an Idempotency-Key with `delta` so a retry cannot apply twice.',
+        'Exactly one of `set` (absolute on-hand) or `delta` (signed change). Send an Idempotency-Key with `delta` so a retry cannot apply twice. 409 when on hand would go below what is reserved or below zero.',
+      headers: OptionalIdempotencyKeyHeader,
       params: ProductIdParams,
       body: StockBody,
-      response: { 200: ProductView },
+      response: { 200: Product, ...problemResponses(403, 404, 409) },
     },
     handler: async (req, reply) => {
       const actor = requireAdmin(req);
@@ -140,7 +158,12 @@ export async function productsRoutes(
 
   app.get('/api/categories', {
     config: publicRoute,
-    schema: { tags, summary: 'All categories', response: { 200: CategoryListView } },
+    schema: {
+      tags,
+      operationId: 'listCategories',
+      summary: 'All categories',
+      response: { 200: CategoryListView },
+    },
     handler: async () => ({ items: await svc.categories() }),
   });
 
@@ -148,9 +171,11 @@ export async function productsRoutes(
     preValidation: adminOnly,
     schema: {
       tags,
+      operationId: 'createCategory',
       summary: 'Create a category (admin)',
+      description: '409 `slug-taken` when the slug exists.',
       body: CategoryBody,
-      response: { 201: CategoryView },
+      response: { 201: CategoryView, ...problemResponses(403, 409) },
     },
     handler: async (req, reply) => reply.code(201).send(await svc.createCategory(req.body)),
   });

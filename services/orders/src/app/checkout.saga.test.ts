@@ -55,8 +55,6 @@ async function setup(o: { points?: number; use?: number; token?: string; stock?:
       lines,
       shippingAddress: address,
       paymentToken: o.token ?? 'tok_visa',
-      requestKey: randomUUID(),
-      requestFingerprint: 'f',
       firstStep: firstStep(pricing),
       leaseOwner: owner,
       leaseMs: 60_000,
@@ -264,7 +262,10 @@ describe('checkout saga', () => {
     const owner = randomUUID();
     await ordersRepository.takeLease(db, s.orderId, owner, 60_000);
     expect(await s.sagaWith().run(s.orderId, owner)).toBe('compensated');
-    expect([...s.fakes.payments.values()][0]).toMatchObject({ amount: 4_000, refunded: 4_000 });
+    expect([...s.fakes.payments.values()][0]).toMatchObject({
+      amount: 4_000,
+      refunded_amount: 4_000,
+    });
     expect(steps(s.fakes).filter((c) => c.includes('void'))).toHaveLength(2);
   });
 
@@ -283,7 +284,7 @@ describe('checkout saga', () => {
       saga_failure: { status: 503, slug: 'dependency-unavailable' },
     });
     const [payment] = [...s.fakes.payments.values()];
-    expect(payment).toMatchObject({ amount: 4_000, refunded: 4_000 });
+    expect(payment).toMatchObject({ amount: 4_000, refunded_amount: 4_000 });
     expect([...s.fakes.holds.values()][0]!.status).toBe('released');
     expect(s.fakes.reservations.get(s.orderId)!.status).toBe('released');
   });
@@ -309,7 +310,7 @@ describe('checkout saga', () => {
       'loyalty POST /holds/:id/release',
       'catalog POST /:id/release',
     ]);
-    expect([...s.fakes.payments.values()][0]!.refunded).toBe(4_000);
+    expect([...s.fakes.payments.values()][0]!.refunded_amount).toBe(4_000);
     expect(s.fakes.balances.get(s.member)).toBe(1_000);
   });
 

@@ -2,17 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { orderCreated, orderDelivered, orderShipped, ServiceProblem } from '@redemption/contracts';
 import {
   conflict,
-  isPgError,
   isPrivileged,
   newId,
   notFound,
-  pgErrorCode,
   ProblemError,
   unprocessable,
   type Db,
   type Logger,
   type Principal,
   type Publisher,
+  type Queryable,
 } from '@redemption/kernel';
 import { firstStep } from '../domain/checkout-steps.ts';
 import {
@@ -48,9 +47,17 @@ export interface PlaceOrderInput {
   shippingAddress: ShippingAddress;
   pointsToUse: number;
   paymentToken: string;
-  /** `<caller>:<Idempotency-Key>`: finds the order again when a retry follows a crash. */
-  requestKey: string;
-  fingerprint: string;
+}
+
+/**
+ * How a request finds its order again: the kernel's Idempotency-Key record keeps the order id
+ * as its checkpoint, written in the transaction that creates the order.
+ */
+export interface PlaceProgress {
+  /** The order an earlier run of this request created (it crashed, or answered 202). */
+  resumeFrom?: string | undefined;
+  /** Records the new order's id inside its creating transaction. */
+  checkpoint(q: Queryable, orderId: string): Promise<void>;
 }
 
 export interface OrderWithItems {
@@ -163,57 +170,44 @@ export function createOrderService(deps: OrdersDeps) {
   }
 
   /** A retry of a request whose order exists: report it, driving its saga if nobody is. */
-  async function resume(existing: OrderRow, fingerprint: string): Promise<OrderWithItems> {
-    if (existing.request_fingerprint !== fingerprint)
-      throw unprocessable(
-        'idempotency-key-reused',
-        'This Idempotency-Key was already used with a different request body',
-      );
+  async function resume(id: string): Promise<OrderWithItems> {
     const owner = randomUUID();
-    if (await ordersRepository.takeLease(db, existing.id, owner, deps.leaseMs))
-      await saga.run(existing.id, owner);
-    return reload(existing.id);
+    if (await ordersRepository.takeLease(db, id, owner, deps.leaseMs)) await saga.run(id, owner);
+    return reload(id);
   }
 
-  /** Creates the order (pending, order_created) and runs its checkout saga as far as it goes. */
-  async function place(input: PlaceOrderInput): Promise<OrderWithItems> {
-    const existing = await ordersRepository.findByRequestKey(db, input.requestKey);
-    if (existing) return resume(existing, input.fingerprint);
+  /**
+   * Creates the order (pending, order_created) and runs its checkout saga as far as it goes;
+   * a retry of the same request resumes the order it made instead.
+   */
+  async function place(input: PlaceOrderInput, progress: PlaceProgress): Promise<OrderWithItems> {
+    if (progress.resumeFrom) return resume(progress.resumeFrom);
     checkRequest(input);
     const lines = await priceLines(deps.clients, input);
     const pricing = pricingOrThrow(lines, input, deps.pointValueMinor);
     const id = newId();
     const owner = randomUUID();
-    try {
-      await db.tx(async (q) => {
-        await ordersRepository.insert(q, {
-          id,
-          userId: input.userId,
-          pricing,
-          lines,
-          shippingAddress: input.shippingAddress,
-          paymentToken: pricing.cashAmount > 0 ? input.paymentToken : null,
-          requestKey: input.requestKey,
-          requestFingerprint: input.fingerprint,
-          firstStep: firstStep(pricing),
-          leaseOwner: owner,
-          leaseMs: deps.leaseMs,
-        });
-        await ordersRepository.history(q, id, null, 'pending', 'created', input.actorId);
-        const created = (await ordersRepository.find(q, id))!;
-        await deps.events.publish(q, orderCreated, {
-          subject: id,
-          data: eventData('order_created', created),
-        });
+    await db.tx(async (q) => {
+      await ordersRepository.insert(q, {
+        id,
+        userId: input.userId,
+        pricing,
+        lines,
+        shippingAddress: input.shippingAddress,
+        paymentToken: pricing.cashAmount > 0 ? input.paymentToken : null,
+        firstStep: firstStep(pricing),
+        leaseOwner: owner,
+        leaseMs: deps.leaseMs,
       });
-    } catch (err) {
-      // The same request raced in after a crash freed its Idempotency-Key: one order only.
-      const again = isPgError(err, pgErrorCode.uniqueViolation)
-        ? await ordersRepository.findByRequestKey(db, input.requestKey)
-        : undefined;
-      if (again) return resume(again, input.fingerprint);
-      throw err;
-    }
+      await ordersRepository.history(q, id, null, 'pending', 'created', input.actorId);
+      // Throws 409 (rolling the order back) if a retry took the request's key over meanwhile.
+      await progress.checkpoint(q, id);
+      const created = (await ordersRepository.find(q, id))!;
+      await deps.events.publish(q, orderCreated, {
+        subject: id,
+        data: eventData('order_created', created),
+      });
+    });
     await saga.run(id, owner);
     return reload(id);
   }

@@ -1,8 +1,9 @@
-import { ProblemError, type Outcome } from '@redemption/kernel';
+import type { Order } from '@redemption/contracts';
+import { ProblemError, type Outcome, type ProblemBody } from '@redemption/kernel';
 import type { ItemRow, OrderRow } from '../store/orders.repository.ts';
 
 /** The order as the API shows it (snake_case; amounts in integer minor units). */
-export function orderView(o: OrderRow, items: readonly ItemRow[]) {
+export function orderView(o: OrderRow, items: readonly ItemRow[]): Order {
   return {
     id: o.id,
     user_id: o.user_id,
@@ -38,8 +39,6 @@ export function orderView(o: OrderRow, items: readonly ItemRow[]) {
   };
 }
 
-export type OrderView = ReturnType<typeof orderView>;
-
 /** The problem a failed checkout answers with, naming the order it cancelled. */
 export function checkoutProblem(o: OrderRow): ProblemError {
   const f = o.saga_failure ?? {
@@ -56,13 +55,18 @@ export const locationOf = (orderId: string): string => `/api/orders/${orderId}`;
 
 /**
  * What POST /api/orders answers for an order in its current state: 201 once paid, the failure
- * (after compensation) once cancelled, 202 while the outcome is still being worked out.
+ * (after compensation) once cancelled, 202 while the outcome is still being worked out (not
+ * final: a retry with the key reports the order as it is by then). A failure's problem body is
+ * sent as it is.
  */
-export function checkoutOutcome(o: OrderRow, items: readonly ItemRow[]): Outcome {
+export function checkoutOutcome(
+  o: OrderRow,
+  items: readonly ItemRow[],
+): Outcome<Order | ProblemBody> {
   if (o.saga_state === 'compensated') {
     const p = checkoutProblem(o);
     return { statusCode: p.status, body: p.toBody(locationOf(o.id)) };
   }
   if (o.saga_state === 'completed') return { statusCode: 201, body: orderView(o, items) };
-  return { statusCode: 202, body: orderView(o, items) };
+  return { statusCode: 202, body: orderView(o, items), final: false };
 }

@@ -2,11 +2,15 @@
  * The checkout saga's shape, pure: which steps an order needs, in which order they run, and
  * in which order they are undone. The runner (app/checkout.saga.ts) does the calls.
  */
-export const checkoutSteps = ['reserve', 'hold', 'charge', 'capture', 'commit'] as const;
-export type CheckoutStep = (typeof checkoutSteps)[number];
+import { checkoutSteps, type CheckoutStep } from '@redemption/contracts';
 
-export const sagaStates = ['forward', 'compensating', 'completed', 'compensated'] as const;
-export type SagaState = (typeof sagaStates)[number];
+// Steps and states are shown in the public order resource (@redemption/contracts).
+export {
+  checkoutSteps,
+  sagaStates,
+  type CheckoutStep,
+  type SagaState,
+} from '@redemption/contracts';
 
 export interface StepNeeds {
   pointsUsed: number;

@@ -2,15 +2,10 @@
  * Orders, pure: the status machine, pricing (totals, points vs cash) and the proportional
  * refund split. No I/O; the app layer loads and stores what these functions decide.
  */
-export const orderStatuses = [
-  'pending',
-  'processing',
-  'shipped',
-  'delivered',
-  'cancelled',
-  'refunded',
-] as const;
-export type OrderStatus = (typeof orderStatuses)[number];
+import type { OrderStatus } from '@redemption/contracts';
+
+// The statuses are part of the public order resource (@redemption/contracts); the rules are here.
+export { orderStatuses, type OrderStatus } from '@redemption/contracts';
 
 /**
  * pending → processing (paid) → shipped → delivered; cancelled from pending or processing;

@@ -199,6 +199,48 @@ export function ordersApiSuite(label: string, start: () => Promise<SuiteSetup>):
       expect(other.status).toBe(422);
     });
 
+    it('answers a retry with the key of a 202 with the same order, and another body with 422', async () => {
+      const m = await shopper();
+      const key = randomUUID();
+      const body = orderBody([{ product_id: m.product.id, quantity: 1 }]);
+      const before = await countOrders();
+      fakes.fault({ service: 'payments', match: /process$/ });
+      const first = await h.call('POST', '/api/orders', m.token, body, key);
+      expect(first.status).toBe(202);
+      const other = orderBody([{ product_id: m.product.id, quantity: 2 }]);
+      const refused = await h.call('POST', '/api/orders', m.token, other, key);
+      expect(refused.status).toBe(422);
+      expect(refused.body.type).toBe('/problems/idempotency-key-reused');
+      const done = await eventually(async () => {
+        const again = await h.call('POST', '/api/orders', m.token, body, key);
+        expect(again.body.id).toBe(first.body.id);
+        expect(again.status).toBe(201);
+        return again;
+      });
+      expect(done.headers['location']).toBe(`/api/orders/${first.body.id}`);
+      expect(await countOrders()).toBe(before + 1);
+    });
+
+    it('answers 409 to a retry while the request with its key is still running', async () => {
+      const m = await shopper();
+      const key = randomUUID();
+      const body = orderBody([{ product_id: m.product.id, quantity: 1 }]);
+      const slow = Promise.withResolvers<void>();
+      const pricing = new RegExp(`^GET /api/products/${m.product.id}$`);
+      fakes.fault({ service: 'catalog', match: pricing, gate: slow.promise });
+      const first = h.call('POST', '/api/orders', m.token, body, key);
+      const priced = `catalog GET /api/products/${m.product.id}`;
+      await eventually(async () => expect(fakes.calls).toContain(priced));
+      const busy = await h.call('POST', '/api/orders', m.token, body, key);
+      expect(busy.status).toBe(409);
+      expect(busy.body.type).toBe('/problems/idempotency-key-in-flight');
+      slow.resolve();
+      expect((await first).status).toBe(201);
+      const replay = await h.call('POST', '/api/orders', m.token, body, key);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body.id).toBe((await first).body.id);
+    });
+
     it('answers 202 with Location when a dependency is unavailable, and finishes in the background', async () => {
       const m = await shopper();
       fakes.fault({ service: 'payments', match: /process$/ });
@@ -482,7 +524,7 @@ export function ordersApiSuite(label: string, start: () => Promise<SuiteSetup>):
       expect(fakes.balances.get(m.id)).toBe(500);
       expect(fakes.products.get(m.product.id)!.stock).toBe(3);
       expect([...fakes.payments.values()].find((p) => p.order_id === id)).toMatchObject({
-        refunded: 2_500,
+        refunded_amount: 2_500,
       });
       const again = await h.call('DELETE', `/api/orders/${id}`, m.token);
       expect(again.status).toBe(409);

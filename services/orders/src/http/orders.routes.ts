@@ -1,35 +1,28 @@
-import type { App, Db, Idempotency, Outcome, RunOptions } from '@redemption/kernel';
+import { Order } from '@redemption/contracts';
+import type { App, Db, Idempotency, Outcome } from '@redemption/kernel';
 import {
   badRequest,
-  conflict,
-  fingerprintOf,
   forbidden,
+  IdempotencyKeyHeader,
   isPrivileged,
+  OptionalIdempotencyKeyHeader,
   parseKey,
+  problemResponses,
   requireAdmin,
   requirePrincipal,
   requireSelfOrAdmin,
 } from '@redemption/kernel';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { visibleOrder, type OrderService } from '../app/order.service.ts';
-import { paidStatuses } from '../domain/order.ts';
-import {
-  checkoutOutcome,
-  locationOf,
-  orderView,
-  type OrderView as OrderViewBody,
-} from '../app/order.view.ts';
+import type { FastifyRequest } from 'fastify';
+import { createOrderQueries, type OrderQueries } from '../app/order-queries.ts';
+import type { OrderService } from '../app/order.service.ts';
+import { checkoutOutcome, locationOf, orderView } from '../app/order.view.ts';
 import type { Refunds } from '../app/refunds.service.ts';
-import { ordersRepository } from '../store/orders.repository.ts';
 import {
   AdminListQuery,
   CreateOrderBody,
   IdParams,
-  idempotencyHeader,
   ListQuery,
-  optionalIdempotencyHeader,
   OrderPage,
-  OrderView,
   RefundBody,
   RefundRequestBody,
   RefundView,
@@ -46,6 +39,10 @@ export interface OrdersRouteDeps {
   refunds: Refunds;
 }
 
+interface Parts extends OrdersRouteDeps {
+  queries: OrderQueries;
+}
+
 /** Who the order is for: a member orders for themself; an admin or service may name the member. */
 function orderingFor(req: FastifyRequest, userId: string | undefined): string {
   const p = requirePrincipal(req);
@@ -59,74 +56,47 @@ function orderingFor(req: FastifyRequest, userId: string | undefined): string {
   return p.id;
 }
 
+/** What a checkpoint of POST /api/orders holds: the order the request created. */
+const orderIdOf = (resumeFrom: unknown): string | undefined =>
+  (resumeFrom as { order_id?: string } | undefined)?.order_id;
+
 export async function ordersRoutes(app: App, deps: OrdersRouteDeps): Promise<void> {
-  const { db, idempotency, orders, refunds } = deps;
-
-  /** One page of orders with their items; `rows` holds one more than `limit` when more exist. */
-  async function pageOf(rows: Awaited<ReturnType<typeof ordersRepository.byUser>>, limit: number) {
-    const page = rows.slice(0, limit);
-    const items = await ordersRepository.items(
-      db,
-      page.map((o) => o.id),
-    );
-    return {
-      items: page.map((o) => orderView(o, items.get(o.id) ?? [])),
-      next_cursor: rows.length > limit ? page[page.length - 1]!.id : null,
-    };
-  }
-
-  /**
-   * The kernel's Idempotency-Key protocol around work that makes its own transactions and
-   * remote calls (so it cannot run inside the key's transaction). A 202 is not stored: a retry
-   * reports the order as it is by then.
-   */
-  async function idempotent<T>(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    opts: RunOptions,
-    fn: () => Promise<Outcome<T>>,
-  ): Promise<T> {
-    const begun = await idempotency.begin(req, reply, opts);
-    if (begun.replayed) return begun.body as T;
-    try {
-      const outcome = await fn();
-      if (outcome.statusCode === 202) await begun.attempt.fail(new Error('still pending'));
-      else await db.tx((q) => begun.attempt.complete(q, outcome));
-      return begun.attempt.send(outcome);
-    } catch (err) {
-      await begun.attempt.fail(err);
-      throw err;
-    }
-  }
+  const queries = createOrderQueries(deps.db);
+  const { idempotency, orders } = deps;
 
   app.post('/api/orders', {
     schema: {
       tags,
+      operationId: 'placeOrder',
       summary:
         'Place an order: reserve stock, hold points, charge the card, capture (checkout saga)',
       description:
-        '201 when paid; 402/409/422 (with `order_id`) when a step was refused and the order was cancelled after undoing the earlier steps; 202 with Location when a dependency did not answer and the order is finished in the background.',
-      headers: idempotencyHeader,
+        '201 when paid; 402/409/422 (with `order_id`) when a step was refused and the order was cancelled after undoing the earlier steps; 202 with Location when a dependency did not answer and the order is finished in the background (a retry with the same Idempotency-Key reports it as it is by then); 503 when the catalog did not answer before the order was made.',
+      headers: IdempotencyKeyHeader,
       body: CreateOrderBody,
-      response: { 201: OrderView, 202: OrderView },
+      response: { 201: Order, 202: Order, ...problemResponses(402, 403, 409, 422, 503) },
     },
     handler: async (req, reply) => {
       const p = requirePrincipal(req);
       const userId = orderingFor(req, req.body.user_id);
-      return idempotent(req, reply, { scope: 'orders.create', required: true }, async () => {
+      const opts = { scope: 'orders.create', required: true };
+      return idempotency.respond(req, reply, opts, async (attempt) => {
         const b = req.body;
-        const placed = await orders.place({
+        const input = {
           userId,
           actorId: p.id,
           items: b.items,
           shippingAddress: b.shipping_address,
           pointsToUse: b.points_to_use ?? 0,
           paymentToken: b.payment.token,
-          requestKey: `${p.id}:${parseKey(req.headers['idempotency-key'])!}`,
-          fingerprint: fingerprintOf(req.method, req.url, req.body),
+        };
+        const placed = await orders.place(input, {
+          resumeFrom: orderIdOf(attempt.resumeFrom),
+          checkpoint: async (q, orderId) => attempt.checkpoint?.(q, { order_id: orderId }),
         });
-        // A failed checkout's problem body travels as is (no schema for 4xx); typed as the view.
-        const outcome = checkoutOutcome(placed.order, placed.items) as Outcome<OrderViewBody>;
+        // A refused checkout's problem body travels as is: problem schemas are keyed by content
+        // type, which the handler's return type cannot express.
+        const outcome = checkoutOutcome(placed.order, placed.items) as Outcome<Order>;
         if (outcome.statusCode < 300) reply.header('location', locationOf(placed.order.id));
         return outcome;
       });
@@ -136,65 +106,54 @@ export async function ordersRoutes(app: App, deps: OrdersRouteDeps): Promise<voi
   app.get('/api/orders/:id', {
     schema: {
       tags,
+      operationId: 'getOrder',
       summary: 'One order (its owner or an admin)',
       params: IdParams,
-      response: { 200: OrderView },
+      response: { 200: Order, ...problemResponses(404) },
     },
-    handler: async (req) => {
-      const { order, items } = await visibleOrder(db, req.params.id, requirePrincipal(req));
-      return orderView(order, items);
-    },
+    handler: (req) => queries.get(req.params.id, requirePrincipal(req)),
   });
 
   app.get('/api/orders', {
     schema: {
       tags,
+      operationId: 'listOrders',
       summary: 'All orders, newest first, by status and member (admin; cursor pagination)',
       querystring: AdminListQuery,
-      response: { 200: OrderPage },
+      response: { 200: OrderPage, ...problemResponses(403) },
     },
     handler: async (req) => {
       requireAdmin(req);
-      const {
-        limit,
-        cursor,
-        status,
-        user_id: userId,
-        refund_requested: refundRequested,
-      } = req.query;
-      const rows = await ordersRepository.list(
-        db,
-        { status, userId, refundRequested },
-        limit + 1,
-        cursor,
-      );
-      return pageOf(rows, limit);
+      const { limit, cursor, status, user_id, refund_requested } = req.query;
+      const filter = { status, userId: user_id, refundRequested: refund_requested };
+      return queries.list(filter, limit, cursor);
     },
   });
 
   app.get('/api/orders/user/:userId', {
     schema: {
       tags,
+      operationId: 'listMemberOrders',
       summary: "A member's orders, newest first (cursor pagination)",
       params: UserParams,
       querystring: ListQuery,
-      response: { 200: OrderPage },
+      response: { 200: OrderPage, ...problemResponses(404) },
     },
     handler: async (req) => {
       requireSelfOrAdmin(req, req.params.userId, 'user');
-      const { limit, cursor } = req.query;
-      const rows = await ordersRepository.byUser(db, req.params.userId, limit + 1, cursor);
-      return pageOf(rows, limit);
+      return queries.byMember(req.params.userId, req.query.limit, req.query.cursor);
     },
   });
 
   app.patch('/api/orders/:id/status', {
     schema: {
       tags,
+      operationId: 'setOrderStatus',
       summary: 'Move a paid order on: processing → shipped → delivered (admin)',
+      description: '409 `illegal-transition` naming the current status.',
       params: IdParams,
       body: StatusBody,
-      response: { 200: OrderView },
+      response: { 200: Order, ...problemResponses(403, 404, 409) },
     },
     handler: async (req) => {
       const admin = requireAdmin(req);
@@ -203,23 +162,32 @@ export async function ordersRoutes(app: App, deps: OrdersRouteDeps): Promise<voi
     },
   });
 
+  cancelAndRefundRoutes(app, { ...deps, queries });
+}
+
+/** DELETE (cancel), the member's refund request and the admin's refund. */
+function cancelAndRefundRoutes(app: App, deps: Parts): void {
+  const { idempotency, queries, refunds } = deps;
+
   app.delete('/api/orders/:id', {
     schema: {
       tags,
+      operationId: 'cancelOrder',
       summary:
         'Cancel an order (owner or admin): pending is undone; processing is refunded in full',
-      headers: optionalIdempotencyHeader,
+      description:
+        '202 while the refund is still running (retry to see it finish); 409 when it cannot be cancelled any more.',
+      headers: OptionalIdempotencyKeyHeader,
       params: IdParams,
-      response: { 200: OrderView, 202: OrderView },
+      response: { 200: Order, 202: Order, ...problemResponses(404, 409, 503) },
     },
     handler: async (req, reply) => {
       const p = requirePrincipal(req);
-      return idempotent(req, reply, { scope: 'orders.cancel', required: false }, async () => {
+      const opts = { scope: 'orders.cancel', required: false };
+      return idempotency.respond(req, reply, opts, async () => {
         const { order, items } = await refunds.cancel(req.params.id, p);
-        return {
-          statusCode: order.status === 'cancelled' ? 200 : 202,
-          body: orderView(order, items),
-        };
+        const done = order.status === 'cancelled';
+        return { statusCode: done ? 200 : 202, body: orderView(order, items), final: done };
       });
     },
   });
@@ -227,36 +195,31 @@ export async function ordersRoutes(app: App, deps: OrdersRouteDeps): Promise<voi
   app.post('/api/orders/:id/refund-request', {
     schema: {
       tags,
+      operationId: 'requestOrderRefund',
       summary: 'Ask for a refund of a paid order (its owner); an admin decides and refunds',
+      description: 'Noted once (a repeat keeps the first); 409 `order-not-paid`.',
       params: IdParams,
       body: RefundRequestBody,
-      response: { 200: OrderView },
+      response: { 200: Order, ...problemResponses(404, 409) },
     },
-    handler: async (req) => {
-      const { order } = await visibleOrder(db, req.params.id, requirePrincipal(req));
-      if (!paidStatuses.includes(order.status))
-        throw conflict('order-not-paid', `An order that is ${order.status} has nothing to refund`, {
-          current_status: order.status,
-        });
-      const updated = (await ordersRepository.requestRefund(db, order.id, req.body.reason))!;
-      const items = await ordersRepository.items(db, [order.id]);
-      return orderView(updated, items.get(order.id) ?? []);
-    },
+    handler: (req) => queries.requestRefund(req.params.id, req.body.reason, requirePrincipal(req)),
   });
 
   app.post('/api/orders/:id/refunds', {
     schema: {
       tags,
+      operationId: 'refundOrder',
       summary: 'Refund a paid order (admin): cash, the points in proportion, and stock when full',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       params: IdParams,
       body: RefundBody,
-      response: { 201: RefundView },
+      response: { 201: RefundView, ...problemResponses(403, 404, 409, 503) },
     },
     handler: async (req, reply) => {
       const admin = requireAdmin(req);
-      const key = parseKey(req.headers['idempotency-key']);
-      return idempotent(req, reply, { scope: 'orders.refunds', required: true }, async () => {
+      const opts = { scope: 'orders.refunds', required: true };
+      return idempotency.respond(req, reply, opts, async () => {
+        const key = parseKey(req.headers['idempotency-key']);
         const requestKey = `${req.params.id}:${admin.id}:${key}`;
         const r = await refunds.refund(req.params.id, req.body.amount, requestKey);
         const refund = {

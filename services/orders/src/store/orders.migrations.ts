@@ -135,5 +135,14 @@ export const ordersMigrations: SchemaMigrations = {
         WHERE refund_requested_at IS NOT NULL;
       `,
     },
+    {
+      id: '0005_request_key_in_kernel',
+      sql: `
+      -- A retry of POST /api/orders finds its order through the kernel's Idempotency-Key record
+      -- (the order id is its checkpoint), which also refuses another body (422) and a retry
+      -- while the first runs (409): orders keeps no key of its own.
+      ALTER TABLE orders.orders DROP COLUMN request_key, DROP COLUMN request_fingerprint;
+      `,
+    },
   ],
 };

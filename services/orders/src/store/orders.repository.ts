@@ -37,8 +37,6 @@ export interface OrderRow {
   hold_id: string | null;
   points_transaction_id: string | null;
   cancel_reason: string | null;
-  request_key: string;
-  request_fingerprint: string;
   saga_state: SagaState;
   saga_step: CheckoutStep | null;
   saga_attempts: number;
@@ -67,8 +65,6 @@ export interface NewOrder {
   lines: readonly PricedLine[];
   shippingAddress: ShippingAddress;
   paymentToken: string | null;
-  requestKey: string;
-  requestFingerprint: string;
   firstStep: CheckoutStep;
   leaseOwner: string;
   leaseMs: number;
@@ -123,10 +119,8 @@ export const ordersRepository = {
     const p = o.pricing;
     await q.query(
       `INSERT INTO orders.orders (id, user_id, currency, total_amount, points_used, points_value,
-         cash_amount, shipping_address, payment_token, request_key, request_fingerprint, saga_step,
-         saga_lease_owner, saga_lease_until)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-         now() + $14 * interval '1 millisecond')`,
+         cash_amount, shipping_address, payment_token, saga_step, saga_lease_owner, saga_lease_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() + $12 * interval '1 millisecond')`,
       [
         o.id,
         o.userId,
@@ -137,8 +131,6 @@ export const ordersRepository = {
         p.cashAmount,
         JSON.stringify(o.shippingAddress),
         o.paymentToken,
-        o.requestKey,
-        o.requestFingerprint,
         o.firstStep,
         o.leaseOwner,
         o.leaseMs,
@@ -158,13 +150,6 @@ export const ordersRepository = {
       `SELECT * FROM orders.orders WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
       [id],
     );
-    return rows[0];
-  },
-
-  async findByRequestKey(q: Queryable, requestKey: string): Promise<OrderRow | undefined> {
-    const { rows } = await q.query<OrderRow>('SELECT * FROM orders.orders WHERE request_key = $1', [
-      requestKey,
-    ]);
     return rows[0];
   },
 

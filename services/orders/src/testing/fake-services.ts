@@ -1,5 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { ServiceRequest, ServiceResponse, ServiceTransport } from '@redemption/contracts';
+import type {
+  LoyaltyHold,
+  LoyaltyHoldCaptured,
+  LoyaltyHoldReleased,
+  Payment,
+  Product,
+  Refund,
+  Reservation,
+  ServiceRequest,
+  ServiceResponse,
+  ServiceTransport,
+  VoidedOrder,
+} from '@redemption/contracts';
 import type { App, ServiceModule } from '@redemption/kernel';
 
 /**
@@ -20,6 +32,8 @@ export interface Fault {
   answer?: ServiceResponse;
   /** Do the call, then lose its answer (answer 503 instead). */
   afterEffect?: boolean;
+  /** Wait for this before answering as usual: a slow dependency, released by the test. */
+  gate?: Promise<void>;
 }
 
 export interface FakeProduct {
@@ -37,11 +51,11 @@ export interface FakeServices {
   products: Map<string, FakeProduct & { reserved: number }>;
   reservations: Map<
     string,
-    { status: string; items: Array<{ product_id: string; quantity: number }> }
+    { status: Reservation['status']; items: Array<{ product_id: string; quantity: number }> }
   >;
   balances: Map<string, number>;
   holds: Map<string, { member: string; points: number; status: string }>;
-  payments: Map<string, { id: string; order_id: string; amount: number; refunded: number }>;
+  payments: Map<string, Payment>;
   addProduct(p: Partial<FakeProduct>): FakeProduct;
   /** Injects a fault; returns a function that removes it. */
   fault(f: Fault): () => void;
@@ -60,7 +74,27 @@ const problem = (
 });
 const unavailable = (service: string) =>
   problem(503, 'dependency-unavailable', `${service} did not answer`, { service });
-const ok = (body: unknown, status = 200): ServiceResponse => ({ status, body });
+/** The answers have the resources' own types (@redemption/contracts), so a shape change shows. */
+const ok = <T>(body: T, status = 200): ServiceResponse => ({ status, body });
+const now = () => new Date().toISOString();
+
+/** The product as catalog shows it: available = on hand - reserved. */
+const productOf = (p: FakeProduct & { reserved: number }): Product => ({
+  id: p.id,
+  sku: p.id,
+  name: p.name,
+  description: '',
+  category: null,
+  price: p.price,
+  currency: p.currency,
+  points_price: null,
+  stock_quantity: p.stock - p.reserved,
+  stock_reserved: p.reserved,
+  image_url: null,
+  attributes: {},
+  created_at: now(),
+  updated_at: now(),
+});
 
 type Handler = (m: RegExpMatchArray, body: any) => ServiceResponse;
 type Routes = Array<[string, RegExp, Handler]>;
@@ -76,6 +110,22 @@ export function createFakeServices(): FakeServices {
   /** Orders payments was told to void: never charged again (409 order-voided). */
   const voided = new Set<string>();
 
+  /** A reservation as catalog shows it, lines with the product as it is now. */
+  const reservationOf = (id: string): Reservation => {
+    const r = reservations.get(id)!;
+    const items = r.items.map((l) => {
+      const p = products.get(l.product_id)!;
+      const line = { sku: p.id, name: p.name, unit_price: p.price, currency: p.currency };
+      return { ...l, ...line, points_price: null };
+    });
+    const expiresAt = new Date(Date.now() + 900_000).toISOString();
+    return { reservation_id: id, status: r.status, expires_at: expiresAt, items };
+  };
+  const refundPayment = (p: Payment, amount: number) => {
+    p.refunded_amount += amount;
+    p.status = p.refunded_amount >= p.amount ? 'refunded' : 'partially_refunded';
+  };
+
   const catalog: Routes = [
     [
       'GET',
@@ -83,14 +133,7 @@ export function createFakeServices(): FakeServices {
       (m) => {
         const p = products.get(m[1]!);
         if (!p) return problem(404, 'not-found', 'No product');
-        return ok({
-          id: p.id,
-          sku: p.id,
-          name: p.name,
-          price: p.price,
-          currency: p.currency,
-          stock_quantity: p.stock - p.reserved,
-        });
+        return ok<Product>(productOf(p));
       },
     ],
     [
@@ -107,7 +150,7 @@ export function createFakeServices(): FakeServices {
         }
         for (const line of b.items) products.get(line.product_id)!.reserved += line.quantity;
         reservations.set(b.reservation_id, { status: 'held', items: b.items });
-        return ok({ reservation_id: b.reservation_id, status: 'held', items: b.items }, 201);
+        return ok<Reservation>(reservationOf(b.reservation_id), 201);
       },
     ],
     [
@@ -123,7 +166,7 @@ export function createFakeServices(): FakeServices {
             restock: ['committed', 'restocked'],
           } as const
         )[m[2] as 'commit'];
-        if (r.status === to) return ok({ reservation_id: m[1], status: r.status });
+        if (r.status === to) return ok<Reservation>(reservationOf(m[1]!));
         if (r.status !== from)
           return problem(409, 'reservation-not-held', `The reservation is ${r.status}`);
         for (const line of r.items) {
@@ -133,7 +176,7 @@ export function createFakeServices(): FakeServices {
           if (m[2] === 'restock') p.stock += line.quantity;
         }
         r.status = to;
-        return ok({ reservation_id: m[1], status: to });
+        return ok<Reservation>(reservationOf(m[1]!));
       },
     ],
   ];
@@ -157,7 +200,16 @@ export function createFakeServices(): FakeServices {
           });
         const id = randomUUID();
         holds.set(id, { member: b.member_id, points: b.points, status: 'active' });
-        return ok({ id, member_id: b.member_id, points: b.points, status: 'active' }, 201);
+        const hold: LoyaltyHold = {
+          id,
+          member_id: b.member_id,
+          points: b.points,
+          status: 'active',
+          reference: b.reference ?? null,
+          expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+          available: available - b.points,
+        };
+        return ok(hold, 201);
       },
     ],
     [
@@ -172,14 +224,18 @@ export function createFakeServices(): FakeServices {
           });
         if (m[2] === 'release') {
           h.status = 'released';
-          return ok({ id: m[1], status: 'released', released_points: h.points });
+          return ok<LoyaltyHoldReleased>({
+            id: m[1]!,
+            status: 'released',
+            released_points: h.points,
+          });
         }
         h.status = 'captured';
         balances.set(h.member, balances.get(h.member)! - h.points);
         const transaction_id = randomUUID();
         transactions.set(transaction_id, { member: h.member, points: h.points, reversed: 0 });
-        return ok({
-          id: m[1],
+        return ok<LoyaltyHoldCaptured>({
+          id: m[1]!,
           status: 'captured',
           captured_points: h.points,
           released_points: 0,
@@ -220,7 +276,21 @@ export function createFakeServices(): FakeServices {
           });
         const existing = [...payments.values()].find((p) => p.order_id === b.order_id);
         if (existing) return ok(existing, 200);
-        const payment = { id: randomUUID(), order_id: b.order_id, amount: b.amount, refunded: 0 };
+        const id = randomUUID();
+        const payment: Payment = {
+          id,
+          order_id: b.order_id,
+          member_id: b.member_id,
+          amount: b.amount,
+          currency: b.currency,
+          payment_method: 'card',
+          status: 'succeeded',
+          transaction_id: `fake_${id}`,
+          provider: 'simulated',
+          card: null,
+          refunded_amount: 0,
+          created_at: now(),
+        };
         payments.set(payment.id, payment);
         return ok(payment, 201);
       },
@@ -239,14 +309,21 @@ export function createFakeServices(): FakeServices {
       (_m, b) => {
         const p = payments.get(b.payment_id);
         if (!p) return problem(404, 'not-found', 'No payment');
-        const amount = b.amount ?? p.amount - p.refunded;
-        if (amount <= 0 || amount > p.amount - p.refunded)
+        const amount = b.amount ?? p.amount - p.refunded_amount;
+        if (amount <= 0 || amount > p.amount - p.refunded_amount)
           return problem(422, 'refund-exceeds-payment', 'Nothing that large is left to refund');
-        p.refunded += amount;
-        return ok(
-          { id: randomUUID(), payment_id: p.id, amount, status: 'succeeded', payment: p },
-          201,
-        );
+        refundPayment(p, amount);
+        const refund: Refund = {
+          id: randomUUID(),
+          payment_id: p.id,
+          amount,
+          status: 'succeeded',
+          reason: b.reason ?? null,
+          provider_refund_id: `fake_re_${randomUUID()}`,
+          created_at: now(),
+          payment: p,
+        };
+        return ok(refund, 201);
       },
     ],
     [
@@ -255,8 +332,8 @@ export function createFakeServices(): FakeServices {
       (_m, b) => {
         voided.add(b.order_id);
         const p = [...payments.values()].find((x) => x.order_id === b.order_id);
-        if (p) p.refunded = p.amount;
-        return ok({ order_id: b.order_id, payment: p ?? null });
+        if (p) refundPayment(p, p.amount - p.refunded_amount);
+        return ok<VoidedOrder>({ order_id: b.order_id, payment: p ?? null });
       },
     ],
   ];
@@ -270,7 +347,8 @@ export function createFakeServices(): FakeServices {
         (f) => f.service === service && f.match.test(line) && (f.times ?? 1) > 0,
       );
       if (fault) fault.times = (fault.times ?? 1) - 1;
-      if (fault && !fault.afterEffect) return fault.answer ?? unavailable(service);
+      await fault?.gate;
+      if (fault && !fault.afterEffect && !fault.gate) return fault.answer ?? unavailable(service);
       const replay = req.idempotencyKey ? replays.get(req.idempotencyKey) : undefined;
       let res = replay;
       if (!res) {

@@ -1,10 +1,16 @@
 import { paymentRefunded } from '@redemption/contracts';
 import { newId, notFound, type Publisher, type Queryable } from '@redemption/kernel';
-import { refundAmount, refundableOf, statusAfterRefund, type Payment } from '../domain/payment.ts';
+import {
+  refundAmount,
+  refundableOf,
+  statusAfterRefund,
+  type Payment,
+  type RefundRecord,
+} from '../domain/payment.ts';
 import { ProviderUnavailable, type PaymentProvider } from '../providers/payment-provider.ts';
 import { voidedOrdersRepository } from '../store/attempts.repository.ts';
 import { paymentsRepository as payments } from '../store/payments.repository.ts';
-import { refundsRepository, type RefundRecord } from '../store/refunds.repository.ts';
+import { refundsRepository } from '../store/refunds.repository.ts';
 import { providerError, refundExceeds } from './payment-problems.ts';
 
 export interface RefundRequest {

@@ -1,35 +1,28 @@
 /**
  * Payments' pure rules: amounts, refunds, card-data hygiene. No I/O here (tools/check-boundaries.ts).
  */
+import type {
+  Payment as PaymentResource,
+  PaymentProvider,
+  PaymentStatus,
+  Refund,
+} from '@redemption/contracts';
 
 /** Largest charge in minor units (1,000,000.00 in a two-decimal currency). */
 export const amountMinorMax = 100_000_000;
 export const tokenLengthMax = 255;
 export const refundReasonLengthMax = 200;
 
-export type PaymentStatus = 'succeeded' | 'partially_refunded' | 'refunded';
-export type ProviderName = 'simulated' | 'stripe';
+export type { PaymentStatus } from '@redemption/contracts';
+export type ProviderName = PaymentProvider;
 export type DeclineCode = 'card_declined' | 'insufficient_funds';
+export type Card = NonNullable<PaymentResource['card']>;
 
-export interface Card {
-  brand: string;
-  last4: string;
-}
+/** A payment as stored: the resource of @redemption/contracts with its time as a Date. */
+export type Payment = Omit<PaymentResource, 'created_at'> & { created_at: Date };
 
-export interface Payment {
-  id: string;
-  order_id: string;
-  member_id: string;
-  amount: number;
-  currency: string;
-  payment_method: 'card';
-  status: PaymentStatus;
-  transaction_id: string;
-  provider: ProviderName;
-  card: Card | null;
-  refunded_amount: number;
-  created_at: Date;
-}
+/** A refund as stored (the resource without the payment it changed). */
+export type RefundRecord = Omit<Refund, 'payment' | 'created_at'> & { created_at: Date };
 
 export interface ChargeRequest {
   order_id: string;

@@ -1,24 +1,27 @@
 import { createHash } from 'node:crypto';
+import {
+  Payment as PaymentSchema,
+  Refund as RefundSchema,
+  VoidedOrder as VoidedOrderSchema,
+  type Payment as PaymentResource,
+  type Refund as RefundResource,
+  type VoidedOrder as VoidedOrderResource,
+} from '@redemption/contracts';
 import type { App, Idempotency } from '@redemption/kernel';
-import { notFound, requireAdmin, requirePrincipal, isPrivileged } from '@redemption/kernel';
+import {
+  IdempotencyKeyHeader,
+  isPrivileged,
+  notFound,
+  problemResponses,
+  requireAdmin,
+  requirePrincipal,
+} from '@redemption/kernel';
 import type { FastifyRequest } from 'fastify';
 import type { PaymentService, Processed, VoidedOrder } from '../app/payment.service.ts';
 import { rawCardData } from '../app/payment-problems.ts';
 import type { RefundService } from '../app/refund.service.ts';
-import { looksLikePan, type Payment } from '../domain/payment.ts';
-import type { RefundRecord } from '../store/refunds.repository.ts';
-import {
-  idempotencyHeader,
-  IdParams,
-  OrderParams,
-  PaymentView,
-  ProblemView,
-  ProcessBody,
-  RefundBody,
-  RefundView,
-  VoidBody,
-  VoidView,
-} from './payments.schemas.ts';
+import { looksLikePan, type Payment, type RefundRecord } from '../domain/payment.ts';
+import { IdParams, OrderParams, ProcessBody, RefundBody, VoidBody } from './payments.schemas.ts';
 
 const tags = ['payments'];
 const processScope = 'payments.process';
@@ -26,12 +29,15 @@ const refundScope = 'payments.refund';
 const voidScope = 'payments.void';
 const voidReasonDefault = 'order voided';
 
-export const paymentView = (p: Payment) => ({ ...p, created_at: p.created_at.toISOString() });
-const voidView = (v: VoidedOrder) => ({
+export const paymentView = (p: Payment): PaymentResource => ({
+  ...p,
+  created_at: p.created_at.toISOString(),
+});
+const voidView = (v: VoidedOrder): VoidedOrderResource => ({
   order_id: v.order_id,
   payment: v.payment && paymentView(v.payment),
 });
-const refundView = (r: RefundRecord, p: Payment) => ({
+const refundView = (r: RefundRecord, p: Payment): RefundResource => ({
   ...r,
   created_at: r.created_at.toISOString(),
   payment: paymentView(p),
@@ -66,45 +72,46 @@ export async function paymentsRoutes(
   app.post('/api/payments/process', {
     schema: {
       tags,
+      operationId: 'processPayment',
       summary: 'Charge an order once (admin or service)',
       description:
         '201 new payment; 200 the order already has this payment; 402 declined (`decline_code`); 409 other amount or in progress; 422 `raw-card-data`/`invalid-token`; 502 provider error (retry safely)',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       body: ProcessBody,
-      response: { 200: PaymentView, 201: PaymentView, '4xx': ProblemView, '5xx': ProblemView },
+      response: {
+        200: PaymentSchema,
+        201: PaymentSchema,
+        ...problemResponses(402, 403, 409, 422, 502),
+      },
     },
     handler: async (req, reply) => {
       requireAdmin(req);
       // Before the idempotency key is claimed: a card number must not even be fingerprinted.
       if (looksLikePan(req.body.token)) throw rawCardData();
-      const begun = await idempotency.begin(req, reply, { scope: processScope, required: true });
-      if (begun.replayed) return begun.body as ReturnType<typeof paymentView>;
-      const { attempt } = begun;
       const asOutcome = (out: Processed) => ({
         statusCode: out.status,
         body: paymentView(out.payment),
       });
-      try {
-        const out = await payments.process(
-          req.body,
-          providerKey(req, processScope, req.body.order_id),
-          (q, o) => attempt.complete(q, asOutcome(o)),
+      const scope = { scope: processScope, required: true };
+      return idempotency.respond(req, reply, scope, async (attempt) => {
+        const key = providerKey(req, processScope, req.body.order_id);
+        const out = await payments.process(req.body, key, (q, o) =>
+          attempt.complete(q, asOutcome(o)),
         );
-        return attempt.send(asOutcome(out));
-      } catch (err) {
-        await attempt.fail(err);
-        throw err;
-      }
+        return asOutcome(out);
+      });
     },
   });
 
   app.post('/api/payments/refund', {
     schema: {
       tags,
+      operationId: 'refundPayment',
       summary: 'Refund a payment, all that is left unless `amount` is given (admin or service)',
-      headers: idempotencyHeader,
+      description: '422 `refund-exceeds-payment` when more than is left; 502 provider error',
+      headers: IdempotencyKeyHeader,
       body: RefundBody,
-      response: { 201: RefundView, '4xx': ProblemView, '5xx': ProblemView },
+      response: { 201: RefundSchema, ...problemResponses(403, 404, 422, 502) },
     },
     handler: (req, reply) => {
       requireAdmin(req);
@@ -118,39 +125,35 @@ export async function paymentsRoutes(
   app.post('/api/payments/void', {
     schema: {
       tags,
+      operationId: 'voidOrderPayment',
       summary: 'Make sure an order ends with no money taken (admin or service)',
       description:
         'Never charges the order again; settles a charge in flight by asking the provider (an unconfirmed one is cancelled); refunds what was taken, now and if a charge lands later. 200 with the payment (refunded) or null; 409 `payment-in-progress` while the provider cannot say yet (retry)',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       body: VoidBody,
-      response: { 200: VoidView, '4xx': ProblemView, '5xx': ProblemView },
+      response: { 200: VoidedOrderSchema, ...problemResponses(403, 409, 502) },
     },
     handler: async (req, reply) => {
       requireAdmin(req);
-      const begun = await idempotency.begin(req, reply, { scope: voidScope, required: true });
-      if (begun.replayed) return begun.body as ReturnType<typeof voidView>;
-      const { attempt } = begun;
       const asOutcome = (out: VoidedOrder) => ({ statusCode: 200, body: voidView(out) });
-      try {
+      return idempotency.respond(req, reply, { scope: voidScope, required: true }, async (a) => {
         const reason = req.body.reason ?? voidReasonDefault;
         const key = providerKey(req, voidScope, req.body.order_id);
         const out = await payments.voidOrder(req.body.order_id, reason, key, (q, o) =>
-          attempt.complete(q, asOutcome(o)),
+          a.complete(q, asOutcome(o)),
         );
-        return attempt.send(asOutcome(out));
-      } catch (err) {
-        await attempt.fail(err);
-        throw err;
-      }
+        return asOutcome(out);
+      });
     },
   });
 
   app.get('/api/payments/order/:orderId', {
     schema: {
       tags,
+      operationId: 'getOrderPayment',
       summary: "An order's payment (members: their own)",
       params: OrderParams,
-      response: { 200: PaymentView, '4xx': ProblemView },
+      response: { 200: PaymentSchema, ...problemResponses(404) },
     },
     handler: async (req) => paymentView(visible(req, await payments.byOrder(req.params.orderId))),
   });
@@ -158,9 +161,10 @@ export async function paymentsRoutes(
   app.get('/api/payments/:id', {
     schema: {
       tags,
+      operationId: 'getPayment',
       summary: 'A payment (members: their own)',
       params: IdParams,
-      response: { 200: PaymentView, '4xx': ProblemView },
+      response: { 200: PaymentSchema, ...problemResponses(404) },
     },
     handler: async (req) => paymentView(visible(req, await payments.get(req.params.id))),
   });

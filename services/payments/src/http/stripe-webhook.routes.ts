@@ -1,6 +1,6 @@
-import type { App } from '@redemption/kernel';
+import { problemResponses, type App } from '@redemption/kernel';
 import type { StripeWebhookService } from '../app/stripe-webhook.service.ts';
-import { ProblemView, StripeSignatureHeader, WebhookAck } from './payments.schemas.ts';
+import { StripeSignatureHeader, WebhookAck } from './payments.schemas.ts';
 
 /** Stripe's events (a charge with its objects) can outgrow the platform's 64 KiB default. */
 const webhookBodyLimitBytes = 512 * 1024;
@@ -21,9 +21,10 @@ export async function stripeWebhookRoutes(app: App, webhooks: StripeWebhookServi
       bodyLimit: webhookBodyLimitBytes,
       schema: {
         tags: ['payments'],
+        operationId: 'receiveStripeWebhook',
         summary: 'Stripe webhook (payment_intent.succeeded, charge.refunded); signed by Stripe',
         headers: StripeSignatureHeader,
-        response: { 200: WebhookAck, '4xx': ProblemView, '5xx': ProblemView },
+        response: { 200: WebhookAck, ...problemResponses(503) },
       },
       handler: async (req) => {
         const raw = typeof req.body === 'string' ? req.body : '';

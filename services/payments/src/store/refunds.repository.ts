@@ -1,14 +1,5 @@
 import { parseInt8, type Queryable } from '@redemption/kernel';
-
-export interface RefundRecord {
-  id: string;
-  payment_id: string;
-  amount: number;
-  status: 'succeeded';
-  reason: string | null;
-  provider_refund_id: string;
-  created_at: Date;
-}
+import type { RefundRecord } from '../domain/payment.ts';
 
 interface RefundRow extends Omit<RefundRecord, 'amount' | 'created_at'> {
   amount: string;
