@@ -160,6 +160,58 @@ describe('findViolations', () => {
   });
 });
 
+describe('layers (rule 4)', () => {
+  const none = new Map<string, string>();
+
+  it('fails on an http → store import, in any service', () => {
+    cleanTree();
+    write('services/identity/src/app/users.service.ts', 'export const users = {};\n');
+    write(
+      'services/identity/src/http/users.routes.ts',
+      "import { users } from '../app/users.service.ts';\nimport { db } from '../store/db.ts';\nexport { users, db };\n",
+    );
+    expect(findViolations(root, none)).toEqual([
+      {
+        file: 'services/identity/src/http/users.routes.ts',
+        line: 2,
+        message: "http/ must not import store/ ('../store/db.ts'): go through app/",
+      },
+    ]);
+  });
+
+  it('fails on a store → app import, also from a nested folder', () => {
+    cleanTree();
+    write('services/orders/src/app/order.service.ts', 'export const svc = {};\n');
+    write(
+      'services/orders/src/store/sql/orders.repository.ts',
+      "import { svc } from '../../app/order.service.ts';\nexport { svc };\n",
+    );
+    const found = findViolations(root, none);
+    expect(found.map((v) => `${v.file}:${v.line} ${v.message}`)).toEqual([
+      "services/orders/src/store/sql/orders.repository.ts:1 store/ must not import app/ ('../../app/order.service.ts'): the store knows tables, not use cases",
+    ]);
+  });
+
+  it('allows http → app → store, store → domain, and test files that read the store', () => {
+    cleanTree();
+    write('services/identity/src/app/users.service.ts', "export * from '../store/db.ts';\n");
+    write(
+      'services/identity/src/http/users.routes.ts',
+      "export * from '../app/users.service.ts';\n",
+    );
+    write('services/identity/src/http/users.routes.test.ts', "import '../store/db.ts';\n");
+    expect(findViolations(root, none)).toEqual([]);
+  });
+
+  it('skips a service on the exemption list, and only that one', () => {
+    cleanTree();
+    write('services/identity/src/http/a.routes.ts', "import '../store/db.ts';\n");
+    write('services/orders/src/http/b.routes.ts', "import '../store/c.ts';\n");
+    const found = findViolations(root, new Map([['identity', 'being layered']]));
+    expect(found.map((v) => v.file)).toEqual(['services/orders/src/http/b.routes.ts']);
+  });
+});
+
 describe('findImports', () => {
   it('ignores imports in comments and strings', () => {
     const source = [

@@ -8,6 +8,9 @@
  *  2. Nothing under `packages/` imports a service (packages are below services).
  *  3. `services/<name>/src/domain/` is pure: no database, cache, broker, HTTP, file or socket
  *     library, and not the kernel (which is all of those).
+ *  4. Layers: `http/` never imports `store/` (routes go through `app/`), and `store/` never
+ *     imports `app/` (SQL knows nothing of use cases). Test files (`*.test.ts`) are exempt:
+ *     a test may look at the tables it checks.
  *
  * No dependencies beyond node:fs / node:path, so it runs as plain `node tools/check-boundaries.ts`.
  * Imports are found by a small scanner (comments and string contents are masked first), not
@@ -60,7 +63,27 @@ const IO_LIBRARIES = [
 /** Upper bound on files scanned, so a stray huge tree fails loudly instead of hanging lint. */
 const MAX_FILES = 50_000;
 
-export function findViolations(rootDir: string): Violation[] {
+/** `from` layer → the layer it must not import, and what to do instead. */
+const FORBIDDEN_LAYER_IMPORTS: ReadonlyArray<{ from: string; to: string; advice: string }> = [
+  { from: 'http', to: 'store', advice: 'go through app/' },
+  { from: 'store', to: 'app', advice: 'the store knows tables, not use cases' },
+];
+
+/**
+ * Services whose layers are not checked yet, each with the reason; every other service obeys
+ * rule 4. Add a service here only with a reason and a plan to remove it.
+ */
+export const LAYER_RULE_EXEMPT: ReadonlyMap<string, string> = new Map([
+  [
+    'loyalty',
+    'issue 10: its routes still read store/ and store/ imports app/ until the layering in flight lands; remove then',
+  ],
+]);
+
+export function findViolations(
+  rootDir: string,
+  layerExempt: ReadonlyMap<string, string> = LAYER_RULE_EXEMPT,
+): Violation[] {
   const root = path.resolve(rootDir);
   const services = listServices(root);
   const violations: Violation[] = [];
@@ -69,6 +92,7 @@ export function findViolations(rootDir: string): Violation[] {
     for (const file of listSourceFiles(path.join(root, 'services', service.dir))) {
       const rel = toPosix(path.relative(root, file));
       const inDomain = rel.startsWith(`services/${service.dir}/src/domain/`);
+      const checkLayers = !layerExempt.has(service.dir) && !/\.test\.[cm]?[jt]sx?$/.test(rel);
       for (const ref of findImports(readFileSync(file, 'utf8'))) {
         const target = importedService(root, file, ref.specifier, services);
         if (target !== undefined && target !== service.dir) {
@@ -85,6 +109,8 @@ export function findViolations(rootDir: string): Violation[] {
             message: `domain code must be pure but imports I/O library '${ref.specifier}'`,
           });
         }
+        const layered = checkLayers ? layerViolation(root, file, ref.specifier) : undefined;
+        if (layered) violations.push({ file: rel, line: ref.line, message: layered });
       }
     }
   }
@@ -161,6 +187,23 @@ function importedService(
     if (service.packageNames.some((name) => matchesPackage(specifier, name))) return service.dir;
   }
   return undefined;
+}
+
+/** `services/<name>/src/<layer>/...` → layer, for a file of that service. */
+function layerOf(root: string, service: string, file: string): string | undefined {
+  const rel = toPosix(path.relative(path.join(root, 'services', service, 'src'), file));
+  if (rel.startsWith('..') || path.isAbsolute(rel) || !rel.includes('/')) return undefined;
+  return rel.split('/')[0];
+}
+
+/** The message when a relative import crosses layers the wrong way, inside one service. */
+function layerViolation(root: string, file: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const service = toPosix(path.relative(path.join(root, 'services'), file)).split('/')[0]!;
+  const from = layerOf(root, service, file);
+  const to = layerOf(root, service, path.resolve(path.dirname(file), specifier));
+  const rule = FORBIDDEN_LAYER_IMPORTS.find((r) => r.from === from && r.to === to);
+  return rule && `${from}/ must not import ${to}/ ('${specifier}'): ${rule.advice}`;
 }
 
 function isIoLibrary(specifier: string): boolean {
