@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { backoffMs } from './consumer-runtime.ts';
+import { kafkaSecurityOptions, processKafkaSecurityOptions } from './kafka-security.ts';
 
 /** What the Kafka transport logs through (a pino logger satisfies it). */
 export type KafkaLog = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -15,8 +16,15 @@ export const clientRetryDelayMs = 500;
 /** Closing a client (which may first leave a group or flush) takes at most this long (ms). */
 export const closeTimeoutMs = 10_000;
 
-/** Options every @platformatic/kafka client (Producer, Consumer, Admin) gets. */
-export function clientOptions(clientId: string, brokers: readonly string[]) {
+/**
+ * Options every @platformatic/kafka client (Producer, Consumer, Admin) gets, with the process's
+ * TLS and SASL settings (KAFKA_TLS, KAFKA_SASL_MECHANISM; kafka-security.ts) unless given.
+ */
+export function clientOptions(
+  clientId: string,
+  brokers: readonly string[],
+  security: ReturnType<typeof kafkaSecurityOptions> = processKafkaSecurityOptions(),
+) {
   return {
     clientId,
     bootstrapBrokers: [...brokers],
@@ -24,6 +32,7 @@ export function clientOptions(clientId: string, brokers: readonly string[]) {
     requestTimeout: requestTimeoutMs,
     retries: clientRetries,
     retryDelay: clientRetryDelayMs,
+    ...security,
   };
 }
 
