@@ -3,6 +3,7 @@
 #
 #   npm run image                      # localhost/redemption:<revision> and localhost/redemption:local
 #   IMAGE=localhost/redemption:x npm run image
+#   NO_CACHE=1 npm run image           # every layer again (the cold figure)
 #
 # With podman (these machines): builds the stand-in base first (tools/image/build-base.sh,
 # cached), then the unchanged Dockerfile with --pull=never and NODE_IMAGE set to the stand-in's
@@ -32,7 +33,7 @@ if command -v podman >/dev/null 2>&1; then
   base=$(bash "$HERE/build-base.sh")
   say "podman build (base: local stand-in $base)"
   # chroot isolation: the default OCI isolation needs cgroups this sandbox does not offer.
-  podman build --isolation chroot --pull=never --layers \
+  podman build --isolation chroot --pull=never --layers ${NO_CACHE:+--no-cache} \
     --build-arg "NODE_IMAGE=$base" "${build_args[@]}" \
     -t "$IMAGE" -t "$LOCAL_TAG" -f Dockerfile . >&2
   size=$(podman image inspect --format '{{ .Size }}' "$IMAGE")
