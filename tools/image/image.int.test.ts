@@ -111,7 +111,11 @@ describe.skipIf(!tools.ok || !pgGate.url)('container image (npm run image)', () 
     const t0 = performance.now();
     execFileSync('bash', ['tools/image/build-image.sh'], {
       cwd: repoRoot,
-      env: { ...process.env, IMAGE: imageName, ...(full ? { REBUILD_BASE: '1', NO_CACHE: '1' } : {}) },
+      env: {
+        ...process.env,
+        IMAGE: imageName,
+        ...(full ? { REBUILD_BASE: '1', NO_CACHE: '1' } : {}),
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
       timeout: buildTimeoutMs,
     });
