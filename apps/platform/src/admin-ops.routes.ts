@@ -4,8 +4,10 @@ import {
   deadLettersPageMax,
   listDeadLetters,
   notFound,
+  problemResponses,
   replayDeadLetter,
   requireAdmin,
+  Uuid,
   type App,
   type Db,
 } from '@redemption/kernel';
@@ -109,8 +111,9 @@ export async function adminOpsRoutes(
   app.get('/api/admin/metrics', {
     schema: {
       tags,
+      operationId: 'getAdminMetrics',
       summary: "This process's request, order and redemption counters (admin)",
-      response: { 200: MetricsSnapshot },
+      response: { 200: MetricsSnapshot, ...problemResponses(403) },
     },
     handler: async (req) => {
       requireAdmin(req);
@@ -121,12 +124,16 @@ export async function adminOpsRoutes(
   app.get('/api/admin/dead-letters', {
     schema: {
       tags,
+      operationId: 'listDeadLetters',
       summary: 'Dead-lettered events, newest first (admin)',
       querystring: Type.Object({
         limit: Type.Integer({ minimum: 1, maximum: deadLettersPageMax, default: 50 }),
         include_replayed: Type.Boolean({ default: false }),
       }),
-      response: { 200: Type.Object({ items: Type.Array(DeadLetterView) }) },
+      response: {
+        200: Type.Object({ items: Type.Array(DeadLetterView) }),
+        ...problemResponses(403),
+      },
     },
     handler: async (req) => {
       requireAdmin(req);
@@ -147,9 +154,13 @@ export async function adminOpsRoutes(
   app.post('/api/admin/dead-letters/:id/replay', {
     schema: {
       tags,
+      operationId: 'replayDeadLetter',
       summary: 'Re-drive one dead letter through its consumer group (admin)',
-      params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
-      response: { 200: Type.Object({ id: Type.String(), replayed: Type.Boolean() }) },
+      params: Type.Object({ id: Uuid }),
+      response: {
+        200: Type.Object({ id: Type.String(), replayed: Type.Boolean() }),
+        ...problemResponses(403, 404),
+      },
     },
     handler: async (req) => {
       requireAdmin(req);

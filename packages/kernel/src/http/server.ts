@@ -43,6 +43,11 @@ export interface ServerOptions {
   metricsRegistry?: Registry;
   /** Who may read /metrics; open to anyone when absent (tests, standalone). */
   metrics?: MetricsAccess;
+  /**
+   * The document to serve at /api/openapi.json and /api/docs instead of this server's own
+   * routes' (the gateway's, merged from the services behind it). Asked on every docs request.
+   */
+  openApiDocument?: () => Promise<Record<string, unknown>>;
 }
 
 export type App = FastifyInstance<
@@ -144,8 +149,25 @@ async function registerOpenApi(app: FastifyInstance, opts: ServerOptions): Promi
     };
     route.schema = withKernelProblems(schema, isPublic);
   });
-  await app.register(swaggerUi, { routePrefix: docsPrefix, staticCSP: true });
+  const external = opts.openApiDocument;
+  // The UI reads its document synchronously (transformSpecification): fetch it just before.
+  let latest: Record<string, unknown> | undefined;
+  if (external)
+    app.addHook('onRequest', async (req) => {
+      if (req.url.startsWith(`${docsPrefix}/json`) || req.url.startsWith(`${docsPrefix}/yaml`))
+        latest = await external();
+    });
+  await app.register(swaggerUi, {
+    routePrefix: docsPrefix,
+    staticCSP: true,
+    ...(external
+      ? {
+          transformSpecification: () => latest ?? app.swagger(),
+          transformSpecificationClone: false,
+        }
+      : {}),
+  });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
-    app.swagger(),
+    external ? external() : app.swagger(),
   );
 }

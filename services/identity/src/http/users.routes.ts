@@ -1,5 +1,11 @@
 import type { App, Idempotency } from '@redemption/kernel';
-import { requireAdmin, requireSelfOrAdmin } from '@redemption/kernel';
+import {
+  OptionalIdempotencyKeyHeader,
+  problemResponses,
+  requireAdmin,
+  requireSelfOrAdmin,
+} from '@redemption/kernel';
+import { Type } from 'typebox';
 import type { User } from '../domain/user.ts';
 import type { IdentityService } from '../app/identity.service.ts';
 import {
@@ -29,6 +35,7 @@ import {
 const tags = ['identity'];
 const publicRoute = { public: true };
 const userPageDefault = 20;
+const Accepted = Type.Object({ status: Type.Literal('accepted') });
 
 export const toView = (u: User) => ({
   ...u,
@@ -45,7 +52,16 @@ export async function usersRoutes(
 ): Promise<void> {
   app.post('/api/users/register', {
     config: publicRoute,
-    schema: { tags, summary: 'Register a member', body: RegisterBody, response: { 201: UserView } },
+    schema: {
+      tags,
+      operationId: 'registerUser',
+      summary: 'Register a member',
+      description:
+        '409 `username-taken` or `email-taken`; 429 when this address registers too often.',
+      headers: OptionalIdempotencyKeyHeader,
+      body: RegisterBody,
+      response: { 201: UserView, ...problemResponses(409, 429) },
+    },
     handler: async (req, reply) => {
       await svc.admitRegistration(req.ip);
       return idempotency.run(
@@ -61,9 +77,10 @@ export async function usersRoutes(
     config: publicRoute,
     schema: {
       tags,
+      operationId: 'login',
       summary: 'Sign in with username or e-mail',
       body: LoginBody,
-      response: { 200: LoginView },
+      response: { 200: LoginView, ...problemResponses(401, 429) },
     },
     handler: async (req, reply) => {
       const out = await svc.login(req.body.username, req.body.password, req.ip);
@@ -75,9 +92,10 @@ export async function usersRoutes(
     config: publicRoute,
     schema: {
       tags,
+      operationId: 'refreshSession',
       summary: 'Rotate a refresh token',
       body: RefreshBody,
-      response: { 200: TokenPairView },
+      response: { 200: TokenPairView, ...problemResponses(401) },
     },
     handler: async (req, reply) =>
       deliverRefreshToken(
@@ -90,7 +108,13 @@ export async function usersRoutes(
 
   app.post('/api/users/logout', {
     config: publicRoute,
-    schema: { tags, summary: 'Revoke a refresh token and its family', body: RefreshBody },
+    schema: {
+      tags,
+      operationId: 'logout',
+      summary: 'Revoke a refresh token and its family',
+      body: RefreshBody,
+      response: { 204: Type.Null({ description: 'Signed out' }), ...problemResponses(401) },
+    },
     handler: async (req, reply) => {
       // A cookie client that has no cookie left is signed out already: clear it and say so.
       const token = wantsRefreshCookie(req)
@@ -98,13 +122,19 @@ export async function usersRoutes(
         : refreshTokenOf(req, req.body);
       if (token) await svc.logout(token);
       if (wantsRefreshCookie(req)) clearRefreshCookie(req, reply);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   });
 
   app.post('/api/users/password-reset', {
     config: publicRoute,
-    schema: { tags, summary: 'Request a password reset (always 202)', body: ResetRequestBody },
+    schema: {
+      tags,
+      operationId: 'requestPasswordReset',
+      summary: 'Request a password reset (always 202)',
+      body: ResetRequestBody,
+      response: { 202: Accepted, ...problemResponses(429) },
+    },
     handler: async (req, reply) => {
       await svc.requestPasswordReset(req.body.email, req.ip);
       return reply.code(202).send({ status: 'accepted' });
@@ -113,10 +143,17 @@ export async function usersRoutes(
 
   app.post('/api/users/password-reset/confirm', {
     config: publicRoute,
-    schema: { tags, summary: 'Set a new password with a reset token', body: ResetConfirmBody },
+    schema: {
+      tags,
+      operationId: 'confirmPasswordReset',
+      summary: 'Set a new password with a reset token',
+      description: '400 `reset-token-invalid` for a token that is invalid, used or expired.',
+      body: ResetConfirmBody,
+      response: { 204: Type.Null({ description: 'Password changed' }) },
+    },
     handler: async (req, reply) => {
       await svc.confirmPasswordReset(req.body.token, req.body.new_password);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   });
 
@@ -126,9 +163,10 @@ export async function usersRoutes(
   app.get('/api/users', {
     schema: {
       tags,
+      operationId: 'listUsers',
       summary: 'Users, newest first; q matches part of a username or e-mail (admin)',
       querystring: UserListQuery,
-      response: { 200: UserPage },
+      response: { 200: UserPage, ...problemResponses(403) },
     },
     handler: async (req) => {
       requireAdmin(req);
@@ -150,9 +188,10 @@ export async function usersRoutes(
     config: profileRoute,
     schema: {
       tags,
+      operationId: 'getUser',
       summary: 'A user profile (self or admin)',
       params: UserIdParams,
-      response: { 200: UserView },
+      response: { 200: UserView, ...problemResponses(404) },
     },
     handler: async (req) => {
       requireSelfOrAdmin(req, req.params.id);
@@ -164,13 +203,14 @@ export async function usersRoutes(
     config: profileRoute,
     schema: {
       tags,
+      operationId: 'updateUser',
       summary: 'Update a profile (self or admin)',
       description:
         "A member's new `email` is sent a confirmation link and applies once confirmed " +
         '(`pending_email` until then), whether or not the address is registered; an admin sets it at once.',
       params: UserIdParams,
       body: UpdateBody,
-      response: { 200: UpdatedView },
+      response: { 200: UpdatedView, ...problemResponses(404, 409, 429) },
     },
     handler: async (req) => {
       const actor = requireSelfOrAdmin(req, req.params.id);
@@ -186,35 +226,48 @@ export async function usersRoutes(
     config: publicRoute,
     schema: {
       tags,
+      operationId: 'confirmEmailChange',
       summary: 'Confirm a new e-mail with the token sent to it',
       body: EmailChangeConfirmBody,
+      response: { 204: Type.Null({ description: 'E-mail changed' }), ...problemResponses(409) },
     },
     handler: async (req, reply) => {
       await svc.confirmEmailChange(req.body.token);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   });
 
   app.delete('/api/users/:id', {
     config: profileRoute,
-    schema: { tags, summary: 'Soft-delete a user (self or admin)', params: UserIdParams },
+    schema: {
+      tags,
+      operationId: 'deleteUser',
+      summary: 'Soft-delete a user (self or admin)',
+      params: UserIdParams,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(404) },
+    },
     handler: async (req, reply) => {
       const actor = requireSelfOrAdmin(req, req.params.id);
       await svc.remove(actor, req.params.id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   });
 
   app.post('/api/users/:id/logout-all', {
     schema: {
       tags,
+      operationId: 'logoutEverywhere',
       summary: 'Sign out everywhere (self or admin): every session and access token so far',
       params: UserIdParams,
+      response: {
+        204: Type.Null({ description: 'Signed out everywhere' }),
+        ...problemResponses(404),
+      },
     },
     handler: async (req, reply) => {
       const actor = requireSelfOrAdmin(req, req.params.id);
       await svc.logoutEverywhere(actor, req.params.id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   });
 }

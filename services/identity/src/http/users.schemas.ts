@@ -1,3 +1,4 @@
+import { DateTime, Nullable, Uuid } from '@redemption/kernel';
 import { Type } from 'typebox';
 import { limits } from '../domain/user.ts';
 
@@ -72,18 +73,18 @@ export const EmailChangeConfirmBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const UserIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+export const UserIdParams = Type.Object({ id: Uuid });
 
 export const UserView = Type.Object({
-  id: Type.String({ format: 'uuid' }),
+  id: Uuid,
   username: Type.String(),
   email: Type.String(),
-  full_name: Type.Union([Type.String(), Type.Null()]),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  address: Type.Union([Type.String(), Type.Null()]),
+  full_name: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  address: Nullable(Type.String()),
   role: Type.Union([Type.Literal('member'), Type.Literal('admin')]),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
+  created_at: DateTime,
+  updated_at: DateTime,
 });
 
 /** PUT's answer: `email` stays the old one until the new inbox confirms `pending_email`. */
