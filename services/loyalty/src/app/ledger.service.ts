@@ -1,10 +1,22 @@
-import type { Attempt, Db, Publisher } from '@redemption/kernel';
-import { completeAttempts, ProblemError } from '@redemption/kernel';
-import { loadBatchState } from './batch-state.ts';
-import { decide, type Decision } from './batch-decider.ts';
-import { writePlans } from './batch-writer.ts';
+import type { Attempt, Db, Publisher, Queryable } from '@redemption/kernel';
+import { completeAttempts, newId, ProblemError } from '@redemption/kernel';
+import type { BatchState } from '../domain/batch-state.ts';
+import type { LedgerOp } from '../domain/ledger-ops.ts';
+import { decide, type DecideContext } from '../domain/ops/decide.ts';
+import type { Plan } from '../domain/plan.ts';
+import { RefusedError } from '../domain/refusals.ts';
+import { batchStateRepository } from '../store/batch-state.repository.ts';
+import { batchWritesRepository } from '../store/batch-writes.repository.ts';
 import { createBatcher, type Batcher } from './batcher.ts';
-import type { LedgerOp, OpResult } from './ledger-ops.ts';
+import { refusalProblem } from './ledger-refusals.ts';
+
+export type OpResult =
+  | { ok: true; statusCode: number; body: Record<string, unknown> }
+  | { ok: false; problem: ProblemError };
+
+/** An op decided: accepted with its plan, or refused with the problem its caller gets. */
+type Decision =
+  { plan: Plan; statusCode: number; body: Record<string, unknown> } | { problem: ProblemError };
 
 export interface Submission {
   op: LedgerOp;
@@ -41,11 +53,11 @@ export function createLedger(
 ) {
   async function apply(items: readonly Submission[]): Promise<OpResult[]> {
     const decisions = await db.tx(async (q) => {
-      const state = await loadBatchState(
+      const state = await batchStateRepository.lockFor(
         q,
         items.map((i) => i.op),
       );
-      const ctx = { now: new Date(), lotExpiryMonths: limits.lotExpiryMonths };
+      const ctx = { now: new Date(), lotExpiryMonths: limits.lotExpiryMonths, newId };
       const ds: Decision[] = items.map((i) => decideSafely(i.op, state, ctx));
       await writePlans(
         q,
@@ -102,15 +114,24 @@ export function createLedger(
 
 export type Ledger = ReturnType<typeof createLedger>;
 
-function decideSafely(
-  op: LedgerOp,
-  state: Parameters<typeof decide>[1],
-  ctx: Parameters<typeof decide>[2],
-): Decision {
+/** The domain's decision, with a refusal (returned or thrown) turned into its problem. */
+function decideSafely(op: LedgerOp, state: BatchState, ctx: DecideContext): Decision {
   try {
-    return decide(op, state, ctx);
+    const d = decide(op, state, ctx);
+    return 'refusal' in d ? { problem: refusalProblem(d.refusal) } : d;
   } catch (err) {
-    if (err instanceof ProblemError) return { problem: err };
+    if (err instanceof RefusedError) return { problem: refusalProblem(err.refusal) };
     throw err;
   }
+}
+
+/** The batch's rows, then its events (the outbox), in the batch's transaction. */
+async function writePlans(q: Queryable, plans: readonly Plan[], events: Publisher): Promise<void> {
+  await batchWritesRepository.write(q, plans);
+  await events.publishMany(
+    q,
+    plans.flatMap((p) =>
+      p.events.map((e) => ({ def: e.def, input: { subject: e.subject, data: e.data } })),
+    ),
+  );
 }

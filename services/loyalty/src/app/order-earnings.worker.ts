@@ -1,8 +1,7 @@
 import type { Attempt, Db, Job, Logger, ProblemError, Queryable } from '@redemption/kernel';
 import { keptBasePoints } from '../domain/order-earnings.ts';
 import { orderReversalId } from './deterministic-id.ts';
-import type { Ledger } from './ledger.service.ts';
-import type { OpResult } from './ledger-ops.ts';
+import type { Ledger, OpResult } from './ledger.service.ts';
 
 /** Orders handled per round, for earns and for refunds each; the next round continues. */
 export const orderEarningsRoundMax = 200;

@@ -7,8 +7,9 @@ import {
   requireAdmin,
   requirePrincipal,
 } from '@redemption/kernel';
+import { dropsService } from '../app/drops.service.ts';
 import type { Ledger } from '../app/ledger.service.ts';
-import { dropsRepository, dropView } from '../store/drops.repository.ts';
+import type { Drop } from '../domain/drops.ts';
 import {
   ClaimResult,
   DropBody,
@@ -44,11 +45,7 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
   const soldOut = new Map<string, Set<string>>();
   async function markSoldOut(dropId: string): Promise<void> {
     if (soldOut.has(dropId)) return;
-    const { rows } = await deps.db.query<{ member_id: string }>(
-      'SELECT DISTINCT member_id FROM loyalty.drop_claims WHERE drop_id = $1 LIMIT $2',
-      [dropId, soldOutMembersMax],
-    );
-    soldOut.set(dropId, new Set(rows.map((r) => r.member_id)));
+    soldOut.set(dropId, new Set(await dropsService.winners(deps.db, dropId, soldOutMembersMax)));
   }
 
   app.post('/api/loyalty/drops', {
@@ -64,11 +61,14 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
       const closesAt = new Date(req.body.closes_at);
       if (closesAt <= opensAt)
         throw badRequest('body.closes_at must be after opens_at', 'body.closes_at');
-      const drop = await dropsRepository.insert(deps.db, {
-        ...req.body,
+      const drop = await dropsService.create(deps.db, {
         id: newId(),
-        opens_at: opensAt,
-        closes_at: closesAt,
+        name: req.body.name,
+        pointsPrice: req.body.points_price,
+        quantity: req.body.quantity,
+        perMemberLimit: req.body.per_member_limit,
+        opensAt,
+        closesAt,
       });
       return reply.code(201).send(dropView(drop));
     },
@@ -83,7 +83,7 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
       response: { 200: DropPage, ...problemResponses(400, 429) },
     },
     handler: async (req) => {
-      const rows = await dropsRepository.list(deps.db, {
+      const rows = await dropsService.list(deps.db, {
         activeOnly: req.query.active ?? false,
         limit: req.query.limit ?? dropsPageDefault,
       });
@@ -100,7 +100,7 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
       response: { 200: DropView, 304: NotModified, ...problemResponses(400, 404, 429) },
     },
     handler: async (req, reply) => {
-      const drop = await dropsRepository.find(deps.db, req.params.id);
+      const drop = await dropsService.find(deps.db, req.params.id);
       if (!drop) throw notFound('drop');
       deps.dropRemaining(drop.id, drop.quantity - drop.sold);
       if (drop.sold >= drop.quantity) await markSoldOut(drop.id);
@@ -146,3 +146,15 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
     },
   });
 }
+
+const dropView = (d: Drop) => ({
+  id: d.id,
+  name: d.name,
+  points_price: d.pointsPrice,
+  quantity: d.quantity,
+  sold: d.sold,
+  remaining: d.quantity - d.sold,
+  per_member_limit: d.perMemberLimit,
+  opens_at: d.opensAt.toISOString(),
+  closes_at: d.closesAt.toISOString(),
+});

@@ -9,9 +9,8 @@ import {
   requireSelfOrAdmin,
 } from '@redemption/kernel';
 import type { FastifyRequest } from 'fastify';
+import { ledgerQueries } from '../app/ledger.queries.ts';
 import type { Ledger } from '../app/ledger.service.ts';
-import { asyncOperationsRepository } from '../store/async-operations.repository.ts';
-import { accountView, history, holdMember } from '../store/ledger-queries.ts';
 import {
   AccountView,
   AdjustmentBody,
@@ -83,7 +82,7 @@ export async function ledgerRoutes(
     },
     handler: async (req) => {
       requireSelfOrAdmin(req, req.params.memberId, 'account');
-      const view = await accountView(db, req.params.memberId);
+      const view = await ledgerQueries.account(db, req.params.memberId);
       if (!view) throw notFound('account');
       return view;
     },
@@ -99,7 +98,7 @@ export async function ledgerRoutes(
     },
     handler: async (req) => {
       requireSelfOrAdmin(req, req.params.memberId, 'account');
-      return history(db, req.params.memberId, req.query.limit, req.query.cursor);
+      return ledgerQueries.history(db, req.params.memberId, req.query.limit, req.query.cursor);
     },
   });
 
@@ -265,7 +264,7 @@ export async function ledgerRoutes(
       response: { 200: OperationStatus, ...problemResponses(400, 401, 404, 429) },
     },
     handler: async (req) => {
-      const op = await asyncOperationsRepository.find(db, req.params.id);
+      const op = await ledgerQueries.operation(db, req.params.id);
       if (!op) throw notFound('operation');
       requireSelfOrAdmin(req, op.owner_id, 'operation');
       return {
@@ -282,7 +281,7 @@ export async function ledgerRoutes(
   async function requireHoldAccess(req: FastifyRequest, holdId: string): Promise<void> {
     const p = requirePrincipal(req);
     if (isPrivileged(p)) return;
-    const owner = await holdMember(db, holdId);
+    const owner = await ledgerQueries.holdOwner(db, holdId);
     if (owner !== p.id) throw notFound('hold');
   }
 }

@@ -130,8 +130,9 @@ export const idempotencyHeader = Type.Object({
 /*
  * Response schemas. Fastify also SERIALIZES with these (fast-json-stringify): a field missing
  * here is silently dropped from the body, and a null in a non-nullable field becomes "" or 0.
- * So each one lists exactly what the handler or batch-decider.ts returns, nullable where the
- * code can return null, and none sets `additionalProperties: false` (it would only add risk).
+ * So each one lists exactly what the handler or the ledger's rules (domain/ops/) return,
+ * nullable where the code can return null, and none sets `additionalProperties: false` (it
+ * would only add risk).
  */
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Int = Type.Integer();
@@ -229,7 +230,7 @@ export const HistoryPage = Type.Object(
   },
 );
 
-/** What every accepted ledger transaction answers (batch-decider.ts `txBody`). */
+/** What every accepted ledger transaction answers (domain/ops/balances.ts `txBody`). */
 const txFields = {
   transaction_id: Uuid,
   kind: Type.String(),
@@ -553,7 +554,7 @@ export function writeResponses(
   success: TSchema,
   ...problems: ProblemStatus[]
 ): FastifySchema['response'] {
-  // Typed loosely on purpose: these bodies come from the ledger (batch-decider.ts) as records,
+  // Typed loosely on purpose: these bodies come from the ledger (domain/ops/) as records,
   // so the handler's return type cannot be checked against them; the openapi test checks them.
   const all = [...new Set<ProblemStatus>([400, 401, 422, 429, ...problems])].sort();
   return { [code]: success, 202: AcceptedAsync, ...problemResponses(...all) };

@@ -5,8 +5,7 @@ import {
   verifyLedger,
   type VerificationResult,
 } from '../app/ledger-verification.ts';
-import { ledgerInvariants } from '../store/ledger-invariants.ts';
-import { readLastVerification } from '../store/ledger-verification.repository.ts';
+import { readReconciliation } from '../app/reconciliation.queries.ts';
 import { problemResponses } from './loyalty.schemas.ts';
 import {
   ReconciliationView,
@@ -55,13 +54,7 @@ export async function reconciliationRoutes(app: App, deps: { db: Db }): Promise<
     },
     handler: async (req) => {
       requireAdmin(req);
-      const l = await readLastVerification(deps.db);
-      const checks = ledgerInvariants.map((i) => ({
-        check: i.check,
-        title: i.title,
-        proves: i.proves,
-        violations: l.violations[i.check] ?? 0,
-      }));
+      const { last: l, checks } = await readReconciliation(deps.db);
       return {
         verified: l.verifiedAt !== null,
         mode: l.mode,

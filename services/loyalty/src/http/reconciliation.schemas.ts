@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ledgerInvariants } from '../store/ledger-invariants.ts';
+import { ledgerCheckNames } from '../app/reconciliation.queries.ts';
 import { Problem } from './loyalty.schemas.ts';
 
 const Count = Type.Integer({ minimum: 0 });
@@ -10,7 +10,7 @@ const Position = Type.String({
 });
 const Check = Type.String({
   pattern: '^[a-z_]{1,64}$',
-  description: `the invariant (label \`check\` of ledger_invariant_violations): ${ledgerInvariants.map((i) => i.check).join(', ')}`,
+  description: `the invariant (label \`check\` of ledger_invariant_violations): ${ledgerCheckNames.join(', ')}`,
 });
 const at = '2026-12-01T10:15:00.000Z';
 

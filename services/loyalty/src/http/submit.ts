@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Attempt, Db, Idempotency } from '@redemption/kernel';
 import { newId, ProblemError } from '@redemption/kernel';
-import { asyncOperationsRepository } from '../store/async-operations.repository.ts';
 import { QueueFullError } from '../app/batcher.ts';
-import type { LedgerOp } from '../app/ledger-ops.ts';
+import { queueForLater } from '../app/ledger.queries.ts';
 import type { Ledger } from '../app/ledger.service.ts';
+import type { LedgerOp } from '../domain/ledger-ops.ts';
 
 const retryAfterS = 1;
 
@@ -57,10 +57,7 @@ async function acceptAsync(
   const id = newId();
   const statusUrl = `/api/loyalty/operations/${id}`;
   const outcome = { statusCode: 202, body: { id, status: 'pending', status_url: statusUrl } };
-  await db.tx(async (q) => {
-    await asyncOperationsRepository.insert(q, id, req.principal!.id, op);
-    await attempt.complete(q, outcome);
-  });
+  await queueForLater(db, { id, ownerId: req.principal!.id, op, attempt }, outcome);
   reply.header('location', statusUrl).header('preference-applied', 'respond-async');
   return attempt.send(outcome);
 }

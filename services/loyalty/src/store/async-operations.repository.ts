@@ -1,5 +1,5 @@
 import type { Attempt, Queryable } from '@redemption/kernel';
-import type { LedgerOp } from '../app/ledger-ops.ts';
+import type { LedgerOp } from '../domain/ledger-ops.ts';
 
 export interface AsyncOperation {
   id: string;

@@ -1,5 +1,3 @@
-import type { ProblemError } from '@redemption/kernel';
-
 /**
  * One ledger command. Ids that the result refers to are chosen before submission. An earn or
  * reverse whose id already names a transaction is refused as `already-applied`, so a caller
@@ -54,10 +52,6 @@ export type LedgerOp =
   | { kind: 'expire'; id: string; memberId: string; lotId: string; actorId: string }
   /** Recomputes the tier from the trailing 12 months (downgrade when qualifying points age out). */
   | { kind: 'retier'; memberId: string; actorId: string };
-
-export type OpResult =
-  | { ok: true; statusCode: number; body: Record<string, unknown> }
-  | { ok: false; problem: ProblemError };
 
 /** What a member may see of an op: who it is about (for the 404-not-403 rule). */
 export const memberOf = (op: LedgerOp): string | undefined =>

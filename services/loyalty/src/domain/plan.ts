@@ -1,6 +1,6 @@
 import type { EventDefinition } from '@redemption/contracts';
-import type { EntryLine } from '../domain/ledger.ts';
-import type { LotTake } from '../domain/lots.ts';
+import type { EntryLine } from './ledger.ts';
+import type { LotTake } from './lots.ts';
 
 /** The writes one accepted op produces; the batch writer applies them. */
 export interface Plan {

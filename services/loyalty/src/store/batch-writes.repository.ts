@@ -1,38 +1,31 @@
-import type { Publisher, Queryable } from '@redemption/kernel';
+import type { Queryable } from '@redemption/kernel';
 import { assert } from '../domain/ledger.ts';
-import type { Plan } from './plan.ts';
+import type { Plan } from '../domain/plan.ts';
 
-/**
- * Applies the plans of one batch with a handful of set-based statements: every transaction,
- * entry, lot and claim of the batch in one INSERT each, and each account and drop row updated
- * once (hot rows such as program accounts and a drop's stock are touched once per batch).
- */
-export async function writePlans(
-  q: Queryable,
-  plans: readonly Plan[],
-  events: Publisher,
-): Promise<void> {
-  await insertTransactions(q, plans);
-  await insertEntries(q, plans);
-  await applyLots(q, plans);
-  await applyHolds(q, plans);
-  await applyReversals(q, plans);
-  await applyClaims(q, plans);
-  await applyAccountDeltas(q, plans);
-  for (const p of plans) {
-    if (p.tier)
-      await q.query('UPDATE loyalty.accounts SET tier = $2 WHERE id = $1', [
-        p.tier.memberId,
-        p.tier.tier,
-      ]);
-  }
-  await events.publishMany(
-    q,
-    plans.flatMap((p) =>
-      p.events.map((e) => ({ def: e.def, input: { subject: e.subject, data: e.data } })),
-    ),
-  );
-}
+export const batchWritesRepository = {
+  /**
+   * Applies the plans of one batch with a handful of set-based statements: every transaction,
+   * entry, lot and claim of the batch in one INSERT each, and each account and drop row updated
+   * once (hot rows such as program accounts and a drop's stock are touched once per batch).
+   * The plans' events are published by the caller, in the same transaction.
+   */
+  async write(q: Queryable, plans: readonly Plan[]): Promise<void> {
+    await insertTransactions(q, plans);
+    await insertEntries(q, plans);
+    await applyLots(q, plans);
+    await applyHolds(q, plans);
+    await applyReversals(q, plans);
+    await applyClaims(q, plans);
+    await applyAccountDeltas(q, plans);
+    for (const p of plans) {
+      if (p.tier)
+        await q.query('UPDATE loyalty.accounts SET tier = $2 WHERE id = $1', [
+          p.tier.memberId,
+          p.tier.tier,
+        ]);
+    }
+  },
+};
 
 async function insertTransactions(q: Queryable, plans: readonly Plan[]): Promise<void> {
   const ts = plans.flatMap((p) => (p.transaction ? [p.transaction] : []));
