@@ -1,4 +1,4 @@
-import type { Payment, Refund, VoidedOrder } from '../resources/payment.schema.ts';
+import type { ChargeRequest, Payment, Refund, VoidedOrder } from '../resources/payment.schema.ts';
 import { call, enc, type ServiceTransport } from './transport.ts';
 
 /**
@@ -24,17 +24,7 @@ export const chargeProcessingMaxMs = 60_000;
  * any charge that lands for the order later (409 `payment-in-progress`: retry later).
  */
 export interface PaymentsClient {
-  process(
-    body: {
-      order_id: string;
-      member_id: string;
-      amount: number;
-      currency: string;
-      payment_method: 'card';
-      token: string;
-    },
-    key: string,
-  ): Promise<Payment>;
+  process(body: ChargeRequest, key: string): Promise<Payment>;
   get(id: string): Promise<Payment>;
   /** The order's payment, or null when it has none (404). */
   byOrder(orderId: string): Promise<Payment | null>;

@@ -41,6 +41,17 @@ export const Payment = Type.Object(
 );
 export type Payment = Static<typeof Payment>;
 
+/** What `process` charges (payments checks the limits: amount, token length, no card number). */
+export const ChargeRequest = Type.Object({
+  order_id: Type.String(),
+  member_id: Type.String(),
+  amount: Type.Integer({ description: 'integer minor units (cents)' }),
+  currency: Type.String({ description: 'ISO 4217' }),
+  payment_method: Type.Literal('card'),
+  token: Type.String({ description: "the provider's card token; never a card number" }),
+});
+export type ChargeRequest = Static<typeof ChargeRequest>;
+
 /** A refund, with the payment as it is after it. */
 export const Refund = Type.Object(
   {

@@ -2,6 +2,7 @@
  * Payments' pure rules: amounts, refunds, card-data hygiene. No I/O here (tools/check-boundaries.ts).
  */
 import type {
+  ChargeRequest,
   Payment as PaymentResource,
   PaymentProvider,
   PaymentStatus,
@@ -13,7 +14,7 @@ export const amountMinorMax = 100_000_000;
 export const tokenLengthMax = 255;
 export const refundReasonLengthMax = 200;
 
-export type { PaymentStatus } from '@redemption/contracts';
+export type { ChargeRequest, PaymentStatus } from '@redemption/contracts';
 export type ProviderName = PaymentProvider;
 export type DeclineCode = 'card_declined' | 'insufficient_funds';
 export type Card = NonNullable<PaymentResource['card']>;
@@ -23,15 +24,6 @@ export type Payment = Omit<PaymentResource, 'created_at'> & { created_at: Date }
 
 /** A refund as stored (the resource without the payment it changed). */
 export type RefundRecord = Omit<Refund, 'payment' | 'created_at'> & { created_at: Date };
-
-export interface ChargeRequest {
-  order_id: string;
-  member_id: string;
-  amount: number;
-  currency: string;
-  payment_method: 'card';
-  token: string;
-}
 
 /** Primary account numbers are 13-19 digits; people type them with spaces or dashes. */
 const panPattern = /^\d{13,19}$/;

@@ -7,7 +7,7 @@ import {
   type Refund as RefundResource,
   type VoidedOrder as VoidedOrderResource,
 } from '@redemption/contracts';
-import type { App, Idempotency } from '@redemption/kernel';
+import type { App, Idempotency, Outcome, Queryable } from '@redemption/kernel';
 import {
   IdempotencyKeyHeader,
   isPrivileged,
@@ -16,7 +16,7 @@ import {
   requireAdmin,
   requirePrincipal,
 } from '@redemption/kernel';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PaymentService, Processed, VoidedOrder } from '../app/payment.service.ts';
 import { rawCardData } from '../app/payment-problems.ts';
 import type { RefundService } from '../app/refund.service.ts';
@@ -37,6 +37,11 @@ const voidView = (v: VoidedOrder): VoidedOrderResource => ({
   order_id: v.order_id,
   payment: v.payment && paymentView(v.payment),
 });
+const processedOutcome = (out: Processed) => ({
+  statusCode: out.status,
+  body: paymentView(out.payment),
+});
+const voidedOutcome = (out: VoidedOrder) => ({ statusCode: 200, body: voidView(out) });
 const refundView = (r: RefundRecord, p: Payment): RefundResource => ({
   ...r,
   created_at: r.created_at.toISOString(),
@@ -69,6 +74,21 @@ export async function paymentsRoutes(
 ): Promise<void> {
   const { payments, refunds, idempotency } = deps;
 
+  /**
+   * The Idempotency-Key around a payments operation that stores its answer itself, in the
+   * transaction that records its effect (`onCommit`): the key and the money move together.
+   */
+  const storingInTx = <O, T>(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    scope: string,
+    asOutcome: (out: O) => Outcome<T>,
+    run: (onCommit: (q: Queryable, out: O) => Promise<void>) => Promise<O>,
+  ): Promise<T> =>
+    idempotency.respond(req, reply, { scope, required: true }, async (attempt) =>
+      asOutcome(await run((q, out) => attempt.complete(q, asOutcome(out)))),
+    );
+
   app.post('/api/payments/process', {
     schema: {
       tags,
@@ -88,18 +108,10 @@ export async function paymentsRoutes(
       requireAdmin(req);
       // Before the idempotency key is claimed: a card number must not even be fingerprinted.
       if (looksLikePan(req.body.token)) throw rawCardData();
-      const asOutcome = (out: Processed) => ({
-        statusCode: out.status,
-        body: paymentView(out.payment),
-      });
-      const scope = { scope: processScope, required: true };
-      return idempotency.respond(req, reply, scope, async (attempt) => {
-        const key = providerKey(req, processScope, req.body.order_id);
-        const out = await payments.process(req.body, key, (q, o) =>
-          attempt.complete(q, asOutcome(o)),
-        );
-        return asOutcome(out);
-      });
+      const key = providerKey(req, processScope, req.body.order_id);
+      return storingInTx(req, reply, processScope, processedOutcome, (onCommit) =>
+        payments.process(req.body, key, onCommit),
+      );
     },
   });
 
@@ -135,15 +147,11 @@ export async function paymentsRoutes(
     },
     handler: async (req, reply) => {
       requireAdmin(req);
-      const asOutcome = (out: VoidedOrder) => ({ statusCode: 200, body: voidView(out) });
-      return idempotency.respond(req, reply, { scope: voidScope, required: true }, async (a) => {
-        const reason = req.body.reason ?? voidReasonDefault;
-        const key = providerKey(req, voidScope, req.body.order_id);
-        const out = await payments.voidOrder(req.body.order_id, reason, key, (q, o) =>
-          a.complete(q, asOutcome(o)),
-        );
-        return asOutcome(out);
-      });
+      const reason = req.body.reason ?? voidReasonDefault;
+      const key = providerKey(req, voidScope, req.body.order_id);
+      return storingInTx(req, reply, voidScope, voidedOutcome, (onCommit) =>
+        payments.voidOrder(req.body.order_id, reason, key, onCommit),
+      );
     },
   });
 
