@@ -1,6 +1,6 @@
 /**
  * The gateway's OpenAPI document in distributed mode: each service's own /api/openapi.json,
- * fetched from its process and merged with the gateway's own routes (docs/decisions/016). The
+ * fetched from its process and merged with the gateway's own routes (docs/decisions/018). The
  * document so describes what runs behind the front door, version skew during a rollout
  * included, and the gateway needs no database or module code to build it.
  */
