@@ -1,14 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Attempt, Db, Idempotency } from '@redemption/kernel';
+import type { Attempt, Db, Idempotency, Outcome } from '@redemption/kernel';
 import { newId, ProblemError } from '@redemption/kernel';
 import { QueueFullError } from '../app/batcher.ts';
 import { queueForLater } from '../app/ledger.queries.ts';
-import type { Ledger } from '../app/ledger.service.ts';
+import type { Ledger, OpResult } from '../app/ledger.service.ts';
 import type { LedgerOp } from '../domain/ledger-ops.ts';
 
 const retryAfterS = 1;
 
-/** Idempotency-Key (required) around a batched ledger op; a full queue is a 429, never a timeout. */
+/**
+ * A batched ledger op behind the kernel's Idempotency-Key wrapper (key required). The ledger
+ * settles the key in the batch's own transaction (accepted ops and deterministic refusals) or
+ * frees it after the batch (other refusals); a full queue is a 429, never a timeout, or a 202
+ * with Prefer: respond-async.
+ */
 export async function submitOp(
   db: Db,
   ledger: Ledger,
@@ -18,30 +23,33 @@ export async function submitOp(
   scope: string,
   op: LedgerOp,
 ): Promise<unknown> {
-  const begun = await idempotency.begin(req, reply, { scope: `loyalty.${scope}`, required: true });
-  if (begun.replayed) return begun.body;
-  let result;
-  try {
-    result = await ledger.submit({ op, attempt: begun.attempt });
-  } catch (err) {
-    if (err instanceof QueueFullError && prefersAsync(req))
-      return acceptAsync(db, req, reply, op, begun.attempt);
-    await begun.attempt.fail(err);
-    if (err instanceof QueueFullError) {
-      throw new ProblemError(
-        429,
-        'ledger-busy',
-        'Too many requests',
-        'The ledger is at capacity; retry shortly',
-        { retry_after_s: retryAfterS },
-        { 'retry-after': String(retryAfterS) },
-      );
+  const opts = { scope: `loyalty.${scope}`, required: true };
+  return idempotency.respond(req, reply, opts, async (attempt) => {
+    let result: OpResult;
+    try {
+      result = await ledger.submit({ op, attempt });
+    } catch (err) {
+      if (err instanceof QueueFullError && prefersAsync(req))
+        return acceptAsync(db, req, reply, op, attempt);
+      if (err instanceof QueueFullError) throw ledgerBusy();
+      throw err;
     }
-    throw err;
-  }
-  if (!result.ok) throw result.problem;
-  return begun.attempt.send({ statusCode: result.statusCode, body: result.body });
+    if (result.ok) return { statusCode: result.statusCode, body: result.body };
+    // Refused: the batch already stored the answer (a deterministic 4xx) or freed the key, so
+    // the wrapper settling the thrown problem again matches no row (the lease is gone).
+    throw result.problem;
+  });
 }
+
+const ledgerBusy = (): ProblemError =>
+  new ProblemError(
+    429,
+    'ledger-busy',
+    'Too many requests',
+    'The ledger is at capacity; retry shortly',
+    { retry_after_s: retryAfterS },
+    { 'retry-after': String(retryAfterS) },
+  );
 
 const prefersAsync = (req: FastifyRequest): boolean =>
   /(^|[,\s])respond-async\b/.test(String(req.headers['prefer'] ?? ''));
@@ -53,11 +61,11 @@ async function acceptAsync(
   reply: FastifyReply,
   op: LedgerOp,
   attempt: Attempt,
-): Promise<unknown> {
+): Promise<Outcome> {
   const id = newId();
   const statusUrl = `/api/loyalty/operations/${id}`;
   const outcome = { statusCode: 202, body: { id, status: 'pending', status_url: statusUrl } };
   await queueForLater(db, { id, ownerId: req.principal!.id, op, attempt }, outcome);
   reply.header('location', statusUrl).header('preference-applied', 'respond-async');
-  return attempt.send(outcome);
+  return outcome;
 }
