@@ -1,4 +1,5 @@
-import type { PlatformConfig, ServiceContext } from '@redemption/kernel';
+import type { IdentityModuleOptions } from '@redemption/identity';
+import type { PlatformConfig } from '@redemption/kernel';
 
 /**
  * Until the notifications service sends e-mail, a standalone platform on its embedded database
@@ -10,7 +11,7 @@ import type { PlatformConfig, ServiceContext } from '@redemption/kernel';
 export function devMailbox(
   config: Pick<PlatformConfig, 'databaseUrl'>,
   baseUrl: () => string,
-): ServiceContext['hooks'] {
+): IdentityModuleOptions {
   if (config.databaseUrl) return {};
   return {
     deliverResetToken: async (user, token) => {

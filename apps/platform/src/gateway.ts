@@ -1,5 +1,13 @@
 import proxy from '@fastify/http-proxy';
-import { createLogger, createServer, type App, type PlatformConfig } from '@redemption/kernel';
+import {
+  createLogger,
+  createServer,
+  envOf,
+  serviceUrls,
+  serviceUrlVarName,
+  type App,
+  type PlatformConfig,
+} from '@redemption/kernel';
 import { gatewayAdminRoutes } from './gateway-admin.ts';
 import {
   gatewayBodyLimitBytes,
@@ -21,15 +29,12 @@ export const gatewayRoutes: ReadonlyArray<{ service: string; prefixes: readonly 
 
 const upstreamProbeTimeoutMs = 1_500;
 
-export function gatewayUpstreams(config: PlatformConfig): Record<string, string | undefined> {
-  return {
-    identity: config.identityUrl,
-    loyalty: config.loyaltyUrl,
-    catalog: config.catalogUrl,
-    orders: config.ordersUrl,
-    payments: config.paymentsUrl,
-  };
-}
+/** Each routed service's base URL, from `<NAME>_URL` in the environment `config` came from. */
+export const gatewayUpstreams = (config: PlatformConfig): Record<string, string | undefined> =>
+  serviceUrls(
+    gatewayRoutes.map((r) => r.service),
+    envOf(config),
+  );
 
 /**
  * Distributed mode's front door: one origin for the web app and clients, routing `/api/*` to
@@ -51,7 +56,7 @@ export async function buildGateway(
   const configured = gatewayRoutes.filter((r) => upstreams[r.service]);
   if (configured.length === 0)
     throw new Error(
-      'the gateway needs at least one of IDENTITY_URL, LOYALTY_URL, CATALOG_URL, ORDERS_URL, PAYMENTS_URL',
+      `the gateway needs at least one of ${gatewayRoutes.map((r) => serviceUrlVarName(r.service)).join(', ')}`,
     );
   const app = await createServer({
     logger: createLogger(config.logLevel, 'gateway'),

@@ -1,4 +1,10 @@
-import { createDb, kernelMigrations, migrate, type PlatformConfig } from '@redemption/kernel';
+import {
+  createDb,
+  kernelMigrations,
+  loadPlatformConfig,
+  migrate,
+  type PlatformConfig,
+} from '@redemption/kernel';
 import {
   loyaltyModule,
   resultDetail,
@@ -6,10 +12,12 @@ import {
   verifyLedger,
   type VerificationResult,
 } from '@redemption/loyalty';
+import { intOption, parseCommandArgs, UsageError } from './cli/cli-args.ts';
 
-export const ledgerUsage = `  ledger verify [--full] [--timeout-s N]
-                     check the ledger's invariants on a consistent snapshot (incremental from the
-                     last verified position; --full: everything); exit 1 on violations`;
+export const ledgerUsage = `usage: redemption ledger verify [--full] [--timeout-s N]
+  Checks the ledger's invariants on a consistent snapshot, incrementally from the last verified
+  position (--full: everything; --timeout-s: one timeout for every check). Exit 0 when every
+  check passes, 1 on a violation, 2 when it could not verify.`;
 
 /**
  * Exit codes: every check passed; a violation; anything else (a check that could not run,
@@ -26,25 +34,27 @@ interface VerifyArgs {
 
 function parseVerifyArgs(args: readonly string[]): VerifyArgs {
   const [verb, ...rest] = args;
-  if (verb !== 'verify') throw new Error(`unknown ledger command; usage:\n${ledgerUsage}`);
-  const out: VerifyArgs = { full: false };
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a === '--full') out.full = true;
-    else if (a === '--timeout-s') {
-      const n = Number(rest[++i]);
-      if (!Number.isInteger(n) || n < 1 || n > timeoutSMax)
-        throw new Error(`--timeout-s must be an integer in [1, ${timeoutSMax}]`);
-      out.timeoutMs = n * 1000;
-    } else throw new Error(`unknown option ${a}; usage:\n${ledgerUsage}`);
-  }
-  return out;
+  if (verb !== 'verify')
+    throw new UsageError(
+      verb ? `unknown ledger command "${verb}"` : 'ledger needs a command: verify',
+      ledgerUsage,
+    );
+  const options = { full: { type: 'boolean' }, 'timeout-s': { type: 'string' } } as const;
+  const { values } = parseCommandArgs(rest, options, ledgerUsage);
+  const timeoutS = intOption(
+    values['timeout-s'],
+    'timeout-s',
+    { min: 1, max: timeoutSMax },
+    ledgerUsage,
+  );
+  return { full: values['full'] === true, ...(timeoutS ? { timeoutMs: timeoutS * 1000 } : {}) };
 }
 
 /** `redemption ledger verify`: prints each check and its count; sets the exit code. */
-export async function ledgerCommand(config: PlatformConfig, args: string[]): Promise<void> {
+export async function ledgerCommand(args: readonly string[]): Promise<void> {
+  const opts = parseVerifyArgs(args); // a usage mistake: usage and exit 2, like any command
   try {
-    const result = await verify(config, parseVerifyArgs(args));
+    const result = await verify(loadPlatformConfig(process.env, [loyaltyModule]), opts);
     process.stdout.write(`${verificationReport(result).join('\n')}\n`);
     process.exitCode = result.errors
       ? ledgerExit.incomplete

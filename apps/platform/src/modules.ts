@@ -1,4 +1,5 @@
 import type { ServiceModule } from '@redemption/kernel';
+import { UsageError } from './cli/cli-args.ts';
 import { identityModule } from '@redemption/identity';
 import { loyaltyModule } from '@redemption/loyalty';
 import { catalogModule } from '@redemption/catalog';
@@ -14,11 +15,12 @@ export const allModules: readonly ServiceModule[] = [
   ordersModule,
 ];
 
+export const moduleNames = (): string[] => allModules.map((m) => m.name);
+
+/** The module called `name`; a usage mistake naming the known services otherwise. */
 export function moduleNamed(name: string): ServiceModule {
   const found = allModules.find((m) => m.name === name);
   if (!found)
-    throw new Error(
-      `unknown service "${name}"; known: ${allModules.map((m) => m.name).join(', ')}`,
-    );
+    throw new UsageError(`unknown service "${name}"; services: ${moduleNames().join(', ')}`);
   return found;
 }

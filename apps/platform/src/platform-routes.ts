@@ -1,5 +1,15 @@
 import { Type } from 'typebox';
-import type { App, Db, PlatformConfig, ServiceModule } from '@redemption/kernel';
+import {
+  envOf,
+  loadConfig,
+  type App,
+  type Db,
+  type PlatformConfig,
+  type ServiceModule,
+} from '@redemption/kernel';
+import { loyaltyConfig } from '@redemption/loyalty';
+import { ordersConfig } from '@redemption/orders';
+import { paymentsConfig } from '@redemption/payments';
 import { adminOpsRoutes } from './admin-ops.routes.ts';
 import { rootPage } from './root-page.ts';
 import { registerWebApp } from './web-app.ts';
@@ -15,13 +25,25 @@ export const WebConfig = Type.Object({
   }),
 });
 
-/** What the web app needs to know of the server's settings (nothing secret). */
+/** The services' settings the web app reads: payments', orders' and loyalty's own variables. */
+const webSettings = {
+  paymentProvider: paymentsConfig.paymentProvider,
+  stripePublishableKey: paymentsConfig.stripePublishableKey,
+  pointValueMinor: ordersConfig.pointValueMinor,
+  earnPointsPerUnit: loyaltyConfig.earnPointsPerUnit,
+};
+
+/**
+ * What the web app needs to know of the server's settings (nothing secret), read from the
+ * environment `config` came from: the gateway serves it too, without those services in-process.
+ */
 export function webConfigRoute(app: App, config: PlatformConfig): void {
+  const settings = loadConfig(webSettings, envOf(config));
   const body = {
-    payment_provider: config.paymentProvider,
-    stripe_publishable_key: config.stripePublishableKey ?? null,
-    point_value_minor: config.pointValueMinor,
-    earn_points_per_unit: config.earnPointsPerUnit,
+    payment_provider: settings.paymentProvider,
+    stripe_publishable_key: settings.stripePublishableKey ?? null,
+    point_value_minor: settings.pointValueMinor,
+    earn_points_per_unit: settings.earnPointsPerUnit,
   };
   app.get('/api/web-config', {
     config: { public: true },

@@ -3,6 +3,7 @@ export * from './config/platform-config.ts';
 export * from './config/module-config.ts';
 export * from './db/db.ts';
 export * from './db/create-db.ts';
+export * from './db/database-unreachable.ts';
 export * from './db/migrations.ts';
 export * from './errors/problem.ts';
 export * from './http/server.ts';

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { JWTVerifyGetKey } from 'jose';
+import type { ConfigSpecs, ConfigValues } from './config/config.ts';
 import type { PlatformConfig } from './config/platform-config.ts';
 import type { Db } from './db/db.ts';
 import type { SchemaMigrations } from './db/migrations.ts';
@@ -13,10 +14,13 @@ import type { Publisher } from './events/outbox.ts';
 import type { ServiceCaller } from './clients/service-caller.ts';
 import type { Job } from './jobs/job-runner.ts';
 
-/** What the runtime hands every service: its own database, shared plumbing, config. */
-export interface ServiceContext {
+/**
+ * What the runtime hands every service: its own database, shared plumbing, and `config`: the
+ * kernel's values with the module's own (`ServiceModule.config`) merged in.
+ */
+export interface ServiceContext<C = NoConfig> {
   db: Db;
-  config: PlatformConfig;
+  config: PlatformConfig & C;
   log: FastifyBaseLogger;
   idempotency: Idempotency;
   rateLimiter: RateLimiter;
@@ -35,17 +39,10 @@ export interface ServiceContext {
    * `@redemption/contracts`.
    */
   services: ServiceCaller;
-  /** Test and wiring hooks a service may use; absent in production unless wired. */
-  hooks?: {
-    deliverResetToken?: (user: { id: string; email: string }, token: string) => Promise<void>;
-    /** Identity: sends the token that confirms a member's new e-mail to that new address. */
-    deliverEmailChangeToken?: (
-      user: { id: string; email: string },
-      newEmail: string,
-      token: string,
-    ) => Promise<void>;
-  };
 }
+
+/** A module that declares no variables of its own. */
+export type NoConfig = Record<never, never>;
 
 export interface SeedOptions {
   /** Add demo data (see `demoDataWanted`): never by default against a real DATABASE_URL. */
@@ -74,11 +71,21 @@ export interface ServiceInstance {
   close?(): Promise<void>;
 }
 
-/** A service module (Medusa-style): it owns its schema, migrations and routes. */
-export interface ServiceModule {
+/**
+ * A service module (Medusa-style): it owns its schema, migrations and routes, and declares what
+ * it brings: its variables, the services it calls, its jobs and subscriptions (from `init`).
+ * Hooks only one service has (identity's mail delivery) are that module's own options.
+ */
+export interface ServiceModule<S extends ConfigSpecs = NoConfig> {
   name: string;
   migrations: SchemaMigrations;
+  /**
+   * Its environment variables (name, default, meaning, parser). The kernel validates them when
+   * the module runs in the process and lists them in `redemption config` and the README; the
+   * module reads them from `ctx.config`. Its base URL, `<NAME>_URL`, is declared for it.
+   */
+  config?: S;
   /** Services this one calls; each must run in the same process or have its `<NAME>_URL` set. */
   needs?: readonly string[];
-  init(ctx: ServiceContext): Promise<ServiceInstance>;
+  init(ctx: ServiceContext<ConfigValues<S>>): Promise<ServiceInstance>;
 }

@@ -14,15 +14,18 @@ import { cacheChannel } from './app/stock-changes.ts';
 import { inventoryRoutes } from './http/inventory.routes.ts';
 import { productsRoutes } from './http/products.routes.ts';
 import { catalogMigrations } from './store/catalog.migrations.ts';
+import { catalogConfig } from './catalog.config.ts';
 
 export { catalogMigrations } from './store/catalog.migrations.ts';
+export { catalogConfig } from './catalog.config.ts';
 
 const expirySweepEveryMs = 5_000;
 
 /** Catalog: products, categories, search, stock and reservations for checkout. */
-export const catalogModule: ServiceModule = {
+export const catalogModule: ServiceModule<typeof catalogConfig> = {
   name: 'catalog',
   migrations: catalogMigrations,
+  config: catalogConfig,
   async init(ctx) {
     const { config, db } = ctx;
     const cacheSetup = await openCache(db, config.redisUrl, ctx.log);

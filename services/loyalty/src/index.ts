@@ -13,6 +13,9 @@ import { registerLoyaltyRateLimits } from './http/rate-limit.hook.ts';
 import { ledgerRoutes } from './http/ledger.routes.ts';
 import { reconciliationRoutes } from './http/reconciliation.routes.ts';
 import { loyaltyMigrations } from './store/loyalty.migrations.ts';
+import { loyaltyConfig } from './loyalty.config.ts';
+
+export { loyaltyConfig } from './loyalty.config.ts';
 
 const expirySweepEveryMs = 30_000;
 const asyncRoundEveryMs = 100;
@@ -39,9 +42,10 @@ export {
 export { ledgerInvariants, type LedgerInvariant } from './store/ledger-invariants.ts';
 
 /** Loyalty: the points ledger (double-entry), holds, reversals, expiry, tiers, flash-sale drops. */
-export const loyaltyModule: ServiceModule = {
+export const loyaltyModule: ServiceModule<typeof loyaltyConfig> = {
   name: 'loyalty',
   migrations: loyaltyMigrations,
+  config: loyaltyConfig,
   async init(ctx) {
     const { config, db } = ctx;
     let depth = (): number => 0;

@@ -12,6 +12,9 @@ import { createRefunds } from './app/refunds.service.ts';
 import { retryDelayMs } from './domain/checkout-steps.ts';
 import { ordersRoutes } from './http/orders.routes.ts';
 import { ordersMigrations } from './store/orders.migrations.ts';
+import { ordersConfig } from './orders.config.ts';
+
+export { ordersConfig } from './orders.config.ts';
 
 export type { SagaOptions } from './app/checkout.saga.ts';
 export type { CheckoutStep } from './domain/checkout-steps.ts';
@@ -63,10 +66,13 @@ export interface OrdersModuleOptions {
 }
 
 /** Orders with its options (tests shorten the lease and backoff, or stop the saga mid-way). */
-export function createOrdersModule(opts: OrdersModuleOptions = {}): ServiceModule {
+export function createOrdersModule(
+  opts: OrdersModuleOptions = {},
+): ServiceModule<typeof ordersConfig> {
   return {
     name: 'orders',
     migrations: ordersMigrations,
+    config: ordersConfig,
     needs: ['catalog', 'loyalty', 'payments'],
     async init(ctx) {
       const clients = {
@@ -102,4 +108,4 @@ export function createOrdersModule(opts: OrdersModuleOptions = {}): ServiceModul
 }
 
 /** Orders and the checkout saga (catalog reservation, loyalty points, card payment). */
-export const ordersModule: ServiceModule = createOrdersModule();
+export const ordersModule = createOrdersModule();

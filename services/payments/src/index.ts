@@ -6,14 +6,18 @@ import { paymentsRoutes } from './http/payments.routes.ts';
 import { stripeWebhookRoutes } from './http/stripe-webhook.routes.ts';
 import { createProvider } from './providers/create-provider.ts';
 import { paymentsMigrations } from './store/payments.migrations.ts';
+import { paymentsConfig } from './payments.config.ts';
+
+export { paymentsConfig } from './payments.config.ts';
 
 /**
  * Payments: charges an order once through a provider (simulated or Stripe), refunds, Stripe
  * webhooks. Stores card brand and last4 only; tokens and card numbers are never stored or logged.
  */
-export const paymentsModule: ServiceModule = {
+export const paymentsModule: ServiceModule<typeof paymentsConfig> = {
   name: 'payments',
   migrations: paymentsMigrations,
+  config: paymentsConfig,
   async init(ctx) {
     const provider = createProvider(ctx.config);
     const refunds = createRefundService({ provider, events: ctx.events });

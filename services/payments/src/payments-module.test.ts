@@ -1,6 +1,6 @@
-import { loadPlatformConfig, type ServiceContext } from '@redemption/kernel';
+import { loadConfig, loadPlatformConfig } from '@redemption/kernel';
 import { describe, expect, it } from 'vitest';
-import { paymentsModule } from './index.ts';
+import { paymentsConfig, paymentsModule } from './index.ts';
 
 /** The start-up log lines of payments, with only what init reads from its context. */
 async function startupWarnings(env: Record<string, string>): Promise<string[]> {
@@ -9,8 +9,9 @@ async function startupWarnings(env: Record<string, string>): Promise<string[]> {
     info: () => undefined,
     warn: (_obj: unknown, msg: string) => void warnings.push(msg),
   };
-  const ctx = { config: loadPlatformConfig(env), db: {}, events: {}, log } as unknown;
-  await paymentsModule.init(ctx as ServiceContext);
+  const config = { ...loadPlatformConfig(env), ...loadConfig(paymentsConfig, env) };
+  const ctx = { config, db: {}, events: {}, log } as unknown;
+  await paymentsModule.init(ctx as Parameters<typeof paymentsModule.init>[0]);
   return warnings;
 }
 

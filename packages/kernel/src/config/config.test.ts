@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   bool,
   ConfigError,
+  configInEffect,
   configTable,
+  maskedUrl,
+  shownValue,
   int,
   list,
   loadConfig,
@@ -11,7 +14,7 @@ import {
   url,
   type VarSpec,
 } from './config.ts';
-import { demoDataWanted, loadPlatformConfig, platformVars } from './platform-config.ts';
+import { demoDataWanted, loadPlatformConfig } from './platform-config.ts';
 
 const specs = {
   port: { name: 'PORT', default: '8080', description: 'HTTP port', parse: int(1, 65535) },
@@ -154,23 +157,52 @@ describe('parsers', () => {
 });
 
 describe('configTable', () => {
-  it('renders a header and one row per variable with its default and meaning', () => {
-    const lines = configTable(specs).split('\n');
-    expect(lines.slice(0, 2)).toEqual(['| variable | default | meaning |', '| --- | --- | --- |']);
-    expect(lines.slice(2)).toEqual([
-      '| `PORT` | `8080` | HTTP port |',
-      '| `LEVEL` | `info` | log level |',
-      '| `DB_URL` | — | database |',
-      '| `SEED` | `true` | seed demo data |',
-      '| `ORIGINS` | (empty) | CORS origins |',
+  it('renders a header and one row per variable with its reader, default and meaning', () => {
+    const lines = configTable([
+      { owner: 'kernel', specs: { port: specs.port, origins: specs.origins } },
+      { owner: 'billing', specs: { dbUrl: specs.dbUrl, seed: specs.seed } },
+    ]).split('\n');
+    expect(lines).toEqual([
+      '| variable | read by | default | meaning |',
+      '| --- | --- | --- | --- |',
+      '| `PORT` | kernel | `8080` | HTTP port |',
+      '| `ORIGINS` | kernel | (empty) | CORS origins |',
+      '| `DB_URL` | billing | — | database |',
+      '| `SEED` | billing | `true` | seed demo data |',
+    ]);
+  });
+});
+
+describe('what redemption config shows', () => {
+  const groups = [{ owner: 'kernel', specs }];
+
+  it('each value in effect, or its default, secrets masked', () => {
+    const lines = configInEffect(groups, {
+      PORT: '3000',
+      DB_URL: 'postgres://app:s3cret@db:5432/x',
+    });
+    expect(lines).toEqual([
+      'kernel:',
+      '  PORT     3000',
+      '  LEVEL    info  (default)',
+      '  DB_URL   postgres://app:***@db:5432/x',
+      '  SEED     true  (default)',
+      '  ORIGINS  (empty)  (default)',
     ]);
   });
 
-  it('lists every platform variable', () => {
-    const table = configTable(platformVars);
-    const names = Object.values(platformVars).map((v) => v.name);
-    expect(table.split('\n')).toHaveLength(2 + names.length);
-    for (const name of names) expect(table).toContain(`| \`${name}\` |`);
+  it('hides a secret that is not a URL, and a URL without a password keeps nothing back', () => {
+    const token: VarSpec<string> = { name: 'T', description: 't', secret: true, parse: String };
+    expect(shownValue(token, 'abcdefghijklmnopqrstuvwxyz012345')).toBe('(set, hidden)');
+    expect(shownValue(token, 'redis://cache:6379')).toBe('redis://cache:6379');
+    expect(shownValue(specs.port, '3000')).toBe('3000');
+  });
+
+  it('masks passwords in URLs, in the userinfo and in a password= parameter', () => {
+    expect(maskedUrl('postgres://u:p%40ss@h/db?sslmode=require&password=x')).toBe(
+      'postgres://u:***@h/db?sslmode=require&password=***',
+    );
+    expect(maskedUrl('not a url at all')).toBe('(hidden)');
   });
 });
 

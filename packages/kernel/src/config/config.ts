@@ -22,7 +22,13 @@ export class ConfigError extends Error {
   }
 }
 
-type Specs = Record<string, VarSpec<unknown>>;
+/** A set of variables: each key becomes a field of the loaded config. */
+export type ConfigSpecs = Record<string, VarSpec<unknown>>;
+type Specs = ConfigSpecs;
+/** The loaded values of `S`: a variable with a default is always there. */
+export type ConfigValues<S extends Specs> = Values<S>;
+/** An environment as `process.env` gives it. */
+export type Env = Readonly<Record<string, string | undefined>>;
 type Values<S extends Specs> = {
   [K in keyof S]: S[K] extends VarSpec<infer T>
     ? S[K] extends { default: string }
@@ -32,10 +38,7 @@ type Values<S extends Specs> = {
 };
 
 /** Reads and validates all variables of `specs`; throws ConfigError listing every bad one. */
-export function loadConfig<S extends Specs>(
-  specs: S,
-  env: Record<string, string | undefined> = process.env,
-): Values<S> {
+export function loadConfig<S extends Specs>(specs: S, env: Env = process.env): Values<S> {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, spec] of Object.entries(specs)) {
@@ -115,13 +118,65 @@ export const list = (raw: string): string[] =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
-/** Renders the specs as a Markdown table (used for the README and `redemption config`). */
-export function configTable(specs: Specs): string {
+/** Variables and who reads them: `kernel` (every process) or a service module's name. */
+export interface ConfigGroup {
+  owner: string;
+  specs: Specs;
+}
+
+/** Renders the groups as one Markdown table (the README's, and `redemption config --table`). */
+export function configTable(groups: readonly ConfigGroup[]): string {
   // An empty default as `` would render as two literal backticks, not as an empty code span.
   const shown = (d: string | undefined): string =>
     d === undefined ? '—' : d === '' ? '(empty)' : `\`${d}\``;
-  const rows = Object.values(specs).map(
-    (s) => `| \`${s.name}\` | ${shown(s.default)} | ${s.description} |`,
+  const rows = groups.flatMap((g) =>
+    Object.values(g.specs).map(
+      (s) => `| \`${s.name}\` | ${g.owner} | ${shown(s.default)} | ${s.description} |`,
+    ),
   );
-  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+  return ['| variable | read by | default | meaning |', '| --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
+}
+
+/**
+ * A URL with its password replaced by `***` (and `password=` query values), for messages and
+ * `redemption config`; anything that does not parse as a URL is hidden whole.
+ */
+export function maskedUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return '(hidden)';
+  }
+  if (u.password) u.password = '***';
+  if (u.searchParams.has('password')) u.searchParams.set('password', '***');
+  return u.toString().replace('%2A%2A%2A', '***');
+}
+
+/** A variable's value as `redemption config` shows it: secrets masked or hidden. */
+export function shownValue(spec: VarSpec<unknown>, raw: string): string {
+  if (!spec.secret) return raw;
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? maskedUrl(raw) : '(set, hidden)';
+}
+
+/** One line per variable of each group: its value in `env` (masked) or its default. */
+export function configInEffect(groups: readonly ConfigGroup[], env: Env): string[] {
+  const width = Math.max(
+    ...groups.flatMap((g) => Object.values(g.specs).map((s) => s.name.length)),
+  );
+  return groups.flatMap((g) => [
+    `${g.owner}:`,
+    ...Object.values(g.specs).map((s) => {
+      const given = env[s.name];
+      const value =
+        given !== undefined && given !== ''
+          ? shownValue(s, given)
+          : s.default === undefined
+            ? '(unset)'
+            : `${s.default === '' ? '(empty)' : s.default}  (default)`;
+      return `  ${s.name.padEnd(width)}  ${value}`;
+    }),
+  ]);
 }

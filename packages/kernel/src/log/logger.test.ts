@@ -12,7 +12,9 @@ function written(format: 'pretty' | 'json'): string {
     },
   });
   const log = createLogger('info', 'platform', { format, destination });
-  log.child({ module: 'loyalty' }).info({ user: { password: 'hunter2 hunter2' }, n: 3 }, 'points earned');
+  log
+    .child({ module: 'loyalty' })
+    .info({ user: { password: 'hunter2 hunter2' }, n: 3 }, 'points earned');
   return out;
 }
 

@@ -4,7 +4,20 @@ import { Registry } from 'prom-client';
 import { createEventBus, type EventBus } from '../events/event-bus.ts';
 import { eventsMigrations } from '../events/events.migrations.ts';
 import { accessTokenAudience, createTokenVerifier, registerAuth } from '../auth/auth.ts';
-import { demoDataWanted, type PlatformConfig } from '../config/platform-config.ts';
+import { ConfigError, type Env } from '../config/config.ts';
+import {
+  configGroups,
+  loadModuleConfig,
+  moduleConfigProblems,
+  serviceUrls,
+  serviceUrlVarName,
+} from '../config/module-config.ts';
+import {
+  demoDataWanted,
+  envOf,
+  kernelVars,
+  type PlatformConfig,
+} from '../config/platform-config.ts';
 import { createDb } from '../db/create-db.ts';
 import type { Db } from '../db/db.ts';
 import { migrate } from '../db/migrations.ts';
@@ -32,6 +45,8 @@ import {
 const purgeEveryMs = 10 * 60_000;
 const remoteJwksTimeoutMs = 5_000;
 const readinessProbeLimit = { ratePerPeriod: 1_000_000, periodMs: 1_000, burst: 1_000_000 };
+/** The service that issues access tokens; elsewhere they are verified with its JWKS. */
+const tokenIssuerService = 'identity';
 
 export interface BuildOptions {
   config: PlatformConfig;
@@ -41,7 +56,6 @@ export interface BuildOptions {
   version: string;
   /** Use this database instead of opening one from the config (tests). */
   db?: Db;
-  hooks?: ServiceContext['hooks'];
   /** Token verification keys to use instead of identity's or IDENTITY_URL's (tests). */
   jwtKeys?: JWTVerifyGetKey;
   /** `serve`: without METRICS_TOKEN, /metrics is not served (it is open in standalone mode). */
@@ -77,6 +91,8 @@ export const kernelMigrations = {
  */
 export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
   const { config } = opts;
+  const env = envOf(config);
+  const moduleConfigs = loadModuleConfigs(opts.modules, env);
   const log = createLogger(config.logLevel, opts.name);
   const db = opts.db ?? (await openDb(config, opts.name));
   const applied = await migrate(db, [kernelMigrations, ...opts.modules.map((m) => m.migrations)]);
@@ -100,7 +116,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
   });
   const serviceTokens = createServiceTokens(config.internalTokenSecret);
   const built: { app?: App } = {};
-  const services = serviceCaller(opts, serviceTokens, () => {
+  const services = serviceCaller(opts, env, serviceTokens, () => {
     if (!built.app) throw new Error('a service was called before the platform finished starting');
     return built.app;
   });
@@ -114,11 +130,12 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     services,
     events: bus.publisher,
     metrics: metricsRegistry,
-    ...(opts.hooks ? { hooks: opts.hooks } : {}),
   };
   const instances: ServiceInstance[] = [];
-  for (const m of opts.modules)
-    instances.push(await m.init({ ...ctx, log: log.child({ module: m.name }) }));
+  for (const [i, m] of opts.modules.entries()) {
+    const own = { ...config, ...moduleConfigs[i] };
+    instances.push(await m.init({ ...ctx, config: own, log: log.child({ module: m.name }) }));
+  }
 
   const app = await assembleApp(opts, {
     log,
@@ -129,6 +146,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     metricsRegistry,
     serviceTokens,
     revocations: revocations.store,
+    env,
   });
   built.app = app;
   for (const sub of instances.flatMap((i) => i.subscriptions ?? [])) bus.subscribe(sub);
@@ -195,6 +213,7 @@ interface Parts {
   metricsRegistry: Registry;
   serviceTokens: ServiceTokens;
   revocations: TokenRevocations;
+  env: Env;
 }
 
 async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
@@ -218,7 +237,7 @@ async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
   }
   if (p.bus.transport.name === 'kafka')
     app.readinessChecks.push({ name: 'kafka', check: () => p.bus.transport.ping() });
-  const keys = opts.jwtKeys ?? jwtKeys(p.instances, config);
+  const keys = opts.jwtKeys ?? jwtKeys(p.instances, p.env);
   registerAuth(
     app,
     createTokenVerifier({
@@ -235,33 +254,56 @@ async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
   return app;
 }
 
-/** Keys to verify tokens: identity's own when it runs here, else its JWKS over HTTP. */
-function jwtKeys(instances: readonly ServiceInstance[], config: PlatformConfig): JWTVerifyGetKey {
+/**
+ * Every module's own values, validated together before anything opens (one ConfigError naming
+ * every bad variable of every module, and the `<NAME>_URL` of each service called from here).
+ */
+function loadModuleConfigs(modules: readonly ServiceModule[], env: Env): object[] {
+  configGroups(kernelVars, modules); // throws when a module's variable or key clashes
+  const problems = moduleConfigProblems(modules, env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return modules.map((m) => loadModuleConfig(m, env));
+}
+
+/**
+ * Keys to verify tokens: the issuer's own when it runs here (the module that has `jwtKeys`),
+ * else the JWKS of the token issuer, the identity service, at `IDENTITY_URL`.
+ */
+function jwtKeys(instances: readonly ServiceInstance[], env: Env): JWTVerifyGetKey {
   const local = instances.find((i) => i.jwtKeys)?.jwtKeys;
   if (local) return local;
-  if (!config.identityUrl)
-    throw new Error('IDENTITY_URL is required when the identity service is not in this process');
-  return createRemoteJWKSet(new URL('/.well-known/jwks.json', config.identityUrl), {
+  const issuerUrl = serviceUrls([tokenIssuerService], env)[tokenIssuerService];
+  if (!issuerUrl)
+    throw new Error(
+      `${serviceUrlVarName(tokenIssuerService)} is required when the ${tokenIssuerService} service is not in this process`,
+    );
+  return createRemoteJWKSet(new URL('/.well-known/jwks.json', issuerUrl), {
     timeoutDuration: remoteJwksTimeoutMs,
   });
 }
 
-/** Base URLs of services that can run in another process (distributed mode). */
-function remoteUrls(config: PlatformConfig): Record<string, string | undefined> {
-  return { loyalty: config.loyaltyUrl, catalog: config.catalogUrl, payments: config.paymentsUrl };
-}
-
-/** Resolves `needs` at start-up so a missing `<NAME>_URL` fails fast, not at the first call. */
-function serviceCaller(opts: BuildOptions, tokens: ServiceTokens, app: () => App): ServiceCaller {
+/**
+ * Resolves `needs` at start-up so a missing `<NAME>_URL` fails fast, not at the first call:
+ * in-process when the service runs here, else HTTP to the URL its name gives.
+ */
+function serviceCaller(
+  opts: BuildOptions,
+  env: Env,
+  tokens: ServiceTokens,
+  app: () => App,
+): ServiceCaller {
   const local = new Set(opts.modules.map((m) => m.name));
-  const urls = remoteUrls(opts.config);
+  const remote = [...new Set(opts.modules.flatMap((m) => m.needs ?? []))].filter(
+    (n) => !local.has(n),
+  );
+  const urls = serviceUrls(remote, env);
   const transports = new Map<string, ServiceTransport>();
   const resolve = (service: string, caller: string): ServiceTransport => {
     if (local.has(service)) return localTransport(app, () => tokens.token(caller));
     const baseUrl = urls[service];
     if (!baseUrl)
       throw new Error(
-        `${service.toUpperCase()}_URL is required: ${caller} calls ${service}, which is not in this process`,
+        `${serviceUrlVarName(service)} is required: ${caller} calls ${service}, which is not in this process`,
       );
     return remoteTransport({
       service,

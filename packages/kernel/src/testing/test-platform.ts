@@ -10,7 +10,7 @@ import type { Db } from '../db/db.ts';
 import type { App } from '../http/server.ts';
 import { newId } from '../ids.ts';
 import { buildPlatform, type Platform } from '../runtime/build-platform.ts';
-import type { ServiceContext, ServiceModule } from '../service.ts';
+import type { ServiceModule } from '../service.ts';
 import { createTestTokens, type TestTokens } from './test-tokens.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -80,7 +80,6 @@ export interface TestPlatformOptions {
   env?: Record<string, string>;
   /** Keys that verify access tokens; identity's own (or IDENTITY_URL's) when absent. */
   jwtKeys?: JWTVerifyGetKey;
-  hooks?: ServiceContext['hooks'];
 }
 
 export interface TestPlatform {
@@ -102,7 +101,6 @@ export async function buildTestPlatform(opts: TestPlatformOptions): Promise<Test
     version: 'test',
     ...(opts.db ? { db: opts.db } : {}),
     ...(opts.jwtKeys ? { jwtKeys: opts.jwtKeys } : {}),
-    ...(opts.hooks ? { hooks: opts.hooks } : {}),
   });
   return { platform, call: injectCaller(platform.app), close: () => platform.close() };
 }

@@ -1,4 +1,3 @@
-import { memberRegistered } from '@redemption/contracts';
 import type {
   Db,
   Logger,
@@ -27,17 +26,11 @@ import { hashPassword, verifyPassword } from './passwords.ts';
 import { hashToken, newOpaqueToken, type TokenIssuer } from './token-issuer.ts';
 import { createIdentityThrottles, type ThrottleSettings } from './identity-throttles.ts';
 import { createEmailChanges } from './email-change.ts';
+import { registerUser, weakPassword, type Registration } from './register-user.ts';
+
+export type { Registration } from './register-user.ts';
 
 const passwordResetTtlS = 30 * 60;
-
-export interface Registration {
-  username: string;
-  email: string;
-  password: string;
-  full_name?: string | undefined;
-  phone?: string | undefined;
-  address?: string | undefined;
-}
 
 export interface TokenPair {
   access_token: string;
@@ -63,11 +56,6 @@ export interface IdentityServiceDeps {
   /** Sends an e-mail change token to the new address. Never log the token. */
   deliverEmailChangeToken?: (user: User, newEmail: string, token: string) => Promise<void>;
 }
-
-const weakPassword = (detail: string): ProblemError =>
-  new ProblemError(400, 'validation-failed', 'Request is not valid', `body.password ${detail}`, {
-    errors: [{ field: 'body.password', message: detail }],
-  });
 
 export function createIdentityService(deps: IdentityServiceDeps) {
   const throttle = createIdentityThrottles(deps.rateLimiter, deps.throttles, deps.log);
@@ -126,35 +114,8 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     admitRegistration: (ip: string): Promise<void> => throttle.register(ip),
 
     /** Creates a member; `role` other than member only from seeding. Runs in the caller's tx. */
-    async register(q: Queryable, r: Registration, role: Role = 'member'): Promise<User> {
-      const problem = passwordProblem(r.password, r.username, r.email);
-      if (problem) throw weakPassword(problem);
-      try {
-        const user = await usersRepository.insert(q, {
-          id: newId(),
-          username: r.username.trim(),
-          email: r.email.trim(),
-          passwordHash: await hashPassword(r.password),
-          fullName: r.full_name ?? null,
-          phone: r.phone ?? null,
-          address: r.address ?? null,
-          role,
-        });
-        await deps.events.publish(q, memberRegistered, {
-          subject: user.id,
-          data: { member_id: user.id, role },
-        });
-        return user;
-      } catch (err) {
-        if (isPgError(err, pgErrorCode.uniqueViolation)) {
-          const field = err.constraint === 'users_email_key' ? 'email' : 'username';
-          throw conflict(`${field}-taken`, `That ${field} is already registered`, {
-            field: `body.${field}`,
-          });
-        }
-        throw err;
-      }
-    },
+    register: (q: Queryable, r: Registration, role: Role = 'member'): Promise<User> =>
+      registerUser(q, deps.events, r, role),
 
     async login(login: string, password: string, ip: string): Promise<TokenPair & { user: User }> {
       const normalized = normalizeLogin(login);

@@ -1,6 +1,6 @@
 import type { Db } from '@redemption/kernel';
 import { buildTestPlatform, type TestPlatform } from '@redemption/kernel/testing';
-import { identityModule } from '../index.ts';
+import { createIdentityModule } from '../index.ts';
 
 export interface Harness extends TestPlatform {
   /** Reset tokens "delivered" to users, newest last (stands in for the e-mail). */
@@ -32,15 +32,16 @@ export async function startIdentity(
   const emailChangeTokens = new Map<string, string>();
   const h = await buildTestPlatform({
     ...opts,
-    modules: [identityModule],
+    modules: [
+      createIdentityModule({
+        deliverResetToken: async (user, token) =>
+          void resetTokens.set(user.email.toLowerCase(), token),
+        deliverEmailChangeToken: async (_user, newEmail, token) =>
+          void emailChangeTokens.set(newEmail.toLowerCase(), token),
+      }),
+    ],
     name: 'identity',
     env: { ...testEnv, ...opts.env },
-    hooks: {
-      deliverResetToken: async (user, token) =>
-        void resetTokens.set(user.email.toLowerCase(), token),
-      deliverEmailChangeToken: async (_user, newEmail, token) =>
-        void emailChangeTokens.set(newEmail.toLowerCase(), token),
-    },
   });
   return { ...h, resetTokens, emailChangeTokens };
 }
