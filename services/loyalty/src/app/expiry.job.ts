@@ -1,6 +1,7 @@
 import type { Db, Job, Logger } from '@redemption/kernel';
 import { newId } from '@redemption/kernel';
 import { tierRulesDefault } from '../domain/tiers.ts';
+import { expiryQueries } from '../store/expiry.queries.ts';
 import type { Ledger } from './ledger.service.ts';
 
 /** Items handled per sweep; the next sweep continues where this one stopped. */
@@ -24,27 +25,21 @@ export async function sweepExpired(
   db: Db,
   ledger: Ledger,
 ): Promise<{ holds: number; lots: number; tiers: number }> {
-  const holds = await db.query<{ id: string }>(
-    "SELECT id FROM loyalty.holds WHERE status = 'active' AND expires_at <= now() ORDER BY expires_at LIMIT $1",
-    [expirySweepBatchMax],
-  );
-  const lots = await db.query<{ id: string; member_id: string }>(
-    'SELECT id, member_id FROM loyalty.lots WHERE remaining > 0 AND expires_at <= now() ORDER BY expires_at LIMIT $1',
-    [expirySweepBatchMax],
-  );
+  const holds = await expiryQueries.expiredHolds(db, expirySweepBatchMax);
+  const lots = await expiryQueries.expiredLots(db, expirySweepBatchMax);
   const results = await Promise.all([
-    ...holds.rows.map((h) =>
+    ...holds.map((holdId) =>
       ledger.submit({
-        op: { kind: 'release', holdId: h.id, actorId: systemActor, expired: true },
+        op: { kind: 'release', holdId, actorId: systemActor, expired: true },
         attempt: noKey,
       }),
     ),
-    ...lots.rows.map((l) =>
+    ...lots.map((l) =>
       ledger.submit({
         op: {
           kind: 'expire',
           id: newId(),
-          memberId: l.member_id,
+          memberId: l.memberId,
           lotId: l.id,
           actorId: systemActor,
         },
@@ -54,8 +49,8 @@ export async function sweepExpired(
   ]);
   const accepted = results.map((r) => r.ok);
   return {
-    holds: accepted.slice(0, holds.rows.length).filter(Boolean).length,
-    lots: accepted.slice(holds.rows.length).filter(Boolean).length,
+    holds: accepted.slice(0, holds.length).filter(Boolean).length,
+    lots: accepted.slice(holds.length).filter(Boolean).length,
     tiers: await sweepTiers(db, ledger),
   };
 }
@@ -69,19 +64,11 @@ export async function sweepExpired(
  */
 export async function sweepTiers(db: Db, ledger: Ledger): Promise<number> {
   const ranked = tierRulesDefault.filter((r) => r.thresholdPoints > 0);
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT a.id FROM loyalty.accounts a
-     JOIN unnest($1::text[], $2::bigint[]) AS r(tier, threshold) ON r.tier = a.tier
-     WHERE a.kind = 'member' AND r.threshold > coalesce((
-       SELECT sum(l.points) FROM loyalty.lots l
-       WHERE l.member_id = a.id AND l.qualifying AND l.earned_at > now() - interval '12 months'), 0)
-     ORDER BY a.id LIMIT $3`,
-    [ranked.map((r) => r.tier), ranked.map((r) => r.thresholdPoints), expirySweepBatchMax],
-  );
+  const members = await expiryQueries.tierDowngradeCandidates(db, ranked, expirySweepBatchMax);
   const results = await Promise.all(
-    rows.map((m) =>
+    members.map((memberId) =>
       ledger.submit({
-        op: { kind: 'retier', memberId: m.id, actorId: systemActor },
+        op: { kind: 'retier', memberId, actorId: systemActor },
         attempt: noKey,
       }),
     ),

@@ -1,6 +1,8 @@
 import { orderCancelled, orderDelivered, orderPaid, orderRefunded } from '@redemption/contracts';
 import type { Logger, Queryable, Subscription } from '@redemption/kernel';
 import { releaseAt } from '../domain/order-earnings.ts';
+import { accountsRepository } from '../store/accounts.repository.ts';
+import { orderEarningsRepository } from '../store/order-earnings.repository.ts';
 import { orderEarnId } from './deterministic-id.ts';
 
 export const orderEarningsGroup = 'loyalty.order-earnings';
@@ -94,10 +96,7 @@ async function recordDelivered(q: Queryable, data: unknown, returnWindowDays: nu
   const deliveredAt = new Date(text(data, 'timestamp'));
   if (Number.isNaN(deliveredAt.getTime())) throw new Error('event data.timestamp is not a date');
   // Once: a redelivered or repeated order_delivered does not push the release back.
-  await q.query(
-    'UPDATE loyalty.order_earnings SET release_at = $2 WHERE order_id = $1 AND release_at IS NULL',
-    [orderId, releaseAt(deliveredAt, returnWindowDays)],
-  );
+  await orderEarningsRepository.setReleaseAt(q, orderId, releaseAt(deliveredAt, returnWindowDays));
 }
 
 export async function recordOrderPaid(
@@ -108,15 +107,12 @@ export async function recordOrderPaid(
   const base = basePointsFor(o.cashAmount, earnPointsPerUnit);
   if (base < 1) return; // no cash (all points, or free): nothing to earn, nothing to reverse
   // member_registered may not be consumed yet (another topic, no order between them).
-  await q.query(
-    "INSERT INTO loyalty.accounts (id, kind) VALUES ($1, 'member') ON CONFLICT (id) DO NOTHING",
-    [o.memberId],
-  );
-  await q.query(
-    `INSERT INTO loyalty.order_earnings (order_id, member_id, cash_amount, currency, base_points, transaction_id)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
-    [o.orderId, o.memberId, o.cashAmount, o.currency, base, orderEarnId(o.orderId)],
-  );
+  await accountsRepository.openMember(q, o.memberId);
+  await orderEarningsRepository.recordPaid(q, {
+    ...o,
+    basePoints: base,
+    transactionId: orderEarnId(o.orderId),
+  });
 }
 
 /**
@@ -135,22 +131,11 @@ async function recordRefund(q: Queryable, data: unknown, log: Logger): Promise<v
       ? null
       : minorUnits(data, 'total_refunded_cash');
   if (refunded === 0 && !total) return; // cancelled before payment: nothing was earned
-  const res = await q.query(
-    `UPDATE loyalty.order_earnings
-     SET refunded_cash = LEAST(cash_amount, CASE WHEN $3::bigint IS NULL THEN refunded_cash + $2 ELSE GREATEST(refunded_cash, $3::bigint) END)
-     WHERE order_id = $1 RETURNING order_id`,
-    [orderId, refunded, total],
-  );
   // Orders publishes an order's events keyed by the order, so order_paid precedes its refunds;
   // no row means the order earned nothing (e.g. paid in points only).
-  if (res.rows.length === 0) {
+  if (!(await orderEarningsRepository.raiseRefunded(q, orderId, refunded, total))) {
     log.debug({ order_id: orderId }, 'refund for an order that earned no points');
     return;
   }
-  await q.query(
-    `UPDATE loyalty.order_earnings SET status = 'voided'
-     WHERE order_id = $1 AND status = 'pending' AND refunded_cash >= cash_amount
-       AND (claimed_until IS NULL OR claimed_until < clock_timestamp())`,
-    [orderId],
-  );
+  await orderEarningsRepository.voidIfRefunded(q, orderId);
 }

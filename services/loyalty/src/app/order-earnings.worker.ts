@@ -1,5 +1,10 @@
 import type { Attempt, Db, Job, Logger, ProblemError, Queryable } from '@redemption/kernel';
 import { keptBasePoints } from '../domain/order-earnings.ts';
+import {
+  orderEarningsRepository,
+  type RefundDue,
+  type ReleasedEarning,
+} from '../store/order-earnings.repository.ts';
 import { orderReversalId } from './deterministic-id.ts';
 import type { Ledger, OpResult } from './ledger.service.ts';
 
@@ -16,51 +21,21 @@ const attemptRecording = (
   send: <T>(o: { body: T }) => o.body,
 });
 
-/** Fails the batch if the row moved under us: it would mean an op applied twice. */
-async function updateOne(q: Queryable, sql: string, params: unknown[]): Promise<void> {
-  const res = await q.query(sql, params);
-  if (res.rowCount !== 1) throw new Error(`order earning changed concurrently: ${sql}`);
-}
-
 /** How long a worker owns a released earning while its earn is in flight. */
 export const earnClaimMs = 60_000;
 
-interface ReleasedRow {
-  order_id: string;
-  member_id: string;
-  base_points: number;
-  cash_amount: number;
-  refunded_cash: number;
-  transaction_id: string;
-}
-
 /**
- * Claims earnings whose return window has passed. The claim keeps a second worker from
- * submitting the same earn and the refund consumer from voiding a row whose earn is in flight
- * (a refund that lands meanwhile is reversed after the earn instead).
+ * Earns released earnings through the ledger; the "earned" mark commits with the earn. The
+ * rows are claimed first (orderEarningsRepository.claimReleased), so two workers never submit
+ * the same earn and a refund meanwhile is reversed after it.
  */
-async function claimReleased(db: Db): Promise<ReleasedRow[]> {
-  const { rows } = await db.query<ReleasedRow>(
-    `UPDATE loyalty.order_earnings SET claimed_until = clock_timestamp() + make_interval(secs => $2)
-     WHERE order_id IN (
-       SELECT order_id FROM loyalty.order_earnings
-       WHERE status = 'pending' AND release_at <= clock_timestamp()
-         AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
-       ORDER BY release_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-     RETURNING order_id, member_id, base_points, cash_amount, refunded_cash, transaction_id`,
-    [orderEarningsRoundMax, earnClaimMs / 1000],
-  );
-  return rows;
-}
-
-/** Earns released earnings through the ledger; the "earned" mark commits with the earn. */
 async function applyEarns(db: Db, ledger: Ledger, log: Logger): Promise<number> {
-  const rows = await claimReleased(db);
+  const rows = await orderEarningsRepository.claimReleased(db, orderEarningsRoundMax, earnClaimMs);
   const results = await Promise.all(rows.map((r) => earnReleased(db, ledger, r, log)));
   return results.filter(Boolean).length;
 }
 
-async function earnReleased(db: Db, ledger: Ledger, r: ReleasedRow, log: Logger) {
+async function earnReleased(db: Db, ledger: Ledger, r: ReleasedEarning, log: Logger) {
   const points = keptBasePoints({
     cashAmount: Number(r.cash_amount),
     refundedCash: Number(r.refunded_cash),
@@ -68,20 +43,11 @@ async function earnReleased(db: Db, ledger: Ledger, r: ReleasedRow, log: Logger)
   });
   if (points < 1) {
     // Everything was refunded before the window closed: nothing is owed, nothing to take back.
-    await db.query(
-      "UPDATE loyalty.order_earnings SET status = 'voided', claimed_until = NULL WHERE order_id = $1 AND status = 'pending'",
-      [r.order_id],
-    );
+    await orderEarningsRepository.voidPending(db, r.order_id);
     return false;
   }
   const attempt = attemptRecording((q, body) =>
-    updateOne(
-      q,
-      `UPDATE loyalty.order_earnings SET status = 'earned', earned_points = $2,
-         refunded_cash_at_earn = $3, claimed_until = NULL
-       WHERE order_id = $1 AND status = 'pending'`,
-      [r.order_id, body['points'], r.refunded_cash],
-    ),
+    orderEarningsRepository.markEarned(q, r.order_id, body['points'], r.refunded_cash),
   );
   const op = {
     kind: 'earn' as const,
@@ -100,26 +66,11 @@ async function earnReleased(db: Db, ledger: Ledger, r: ReleasedRow, log: Logger)
 async function settleRefusedEarn(db: Db, orderId: string, p: ProblemError, log: Logger) {
   // Another pod earned it first (its batch also marked the row); this heals a row left pending.
   if (p.slug === 'already-applied') {
-    await db.query(
-      // The earn's own cash basis is not known here; 0 (all of it) never takes back too much.
-      `UPDATE loyalty.order_earnings e SET status = 'earned', earned_points = t.points, claimed_until = NULL
-       FROM loyalty.transactions t WHERE e.order_id = $1 AND e.status = 'pending' AND t.id = e.transaction_id`,
-      [orderId],
-    );
+    await orderEarningsRepository.markEarnedFromLedger(db, orderId);
     return;
   }
   log.warn({ order_id: orderId, problem: p.slug }, 'order earning refused');
-  await db.query(
-    "UPDATE loyalty.order_earnings SET status = 'refused', refusal = $2, claimed_until = NULL WHERE order_id = $1 AND status = 'pending'",
-    [orderId, p.slug],
-  );
-}
-
-interface RefundRow {
-  order_id: string;
-  transaction_id: string;
-  reversed_points: number;
-  target: number;
+  await orderEarningsRepository.markRefused(db, orderId, p.slug);
 }
 
 /**
@@ -129,25 +80,15 @@ interface RefundRow {
  * two workers reading the same state submit the same id and the ledger applies it once.
  */
 async function applyRefunds(db: Db, ledger: Ledger, log: Logger): Promise<number> {
-  const { rows } = await db.query<RefundRow>(
-    // numeric: points × minor units can pass bigint's range; div() rounds down (both ≥ 0).
-    `SELECT order_id, transaction_id, reversed_points, target FROM (
-       SELECT order_id, transaction_id, reversed_points, created_at,
-         div(earned_points::numeric * (refunded_cash - refunded_cash_at_earn),
-             cash_amount - refunded_cash_at_earn)::bigint AS target
-       FROM loyalty.order_earnings
-       WHERE status = 'earned' AND refunded_cash > refunded_cash_at_earn) x
-     WHERE target > reversed_points ORDER BY created_at LIMIT $1`,
-    [orderEarningsRoundMax],
-  );
+  const rows = await orderEarningsRepository.refundsDue(db, orderEarningsRoundMax);
   const done = await Promise.all(rows.map((r) => reverseFor(db, ledger, r, log)));
   return done.filter(Boolean).length;
 }
 
-async function reverseFor(db: Db, ledger: Ledger, r: RefundRow, log: Logger): Promise<boolean> {
+async function reverseFor(db: Db, ledger: Ledger, r: RefundDue, log: Logger): Promise<boolean> {
   const wanted = r.target - r.reversed_points;
   const settle = (reversed: number) =>
-    attemptRecording((q) => settleRefund(q, r, wanted - reversed));
+    attemptRecording((q) => orderEarningsRepository.settleRefund(q, r, wanted - reversed));
   const submit = (points: number): Promise<OpResult> =>
     ledger.submit({
       op: {
@@ -173,18 +114,9 @@ async function reverseFor(db: Db, ledger: Ledger, r: RefundRow, log: Logger): Pr
   }
   log.warn({ order_id: r.order_id, wanted, there }, 'refund reversal partly written off');
   if (there > 0) res = await submit(Math.min(there, wanted));
-  else await db.tx((q) => settleRefund(q, r, wanted));
+  else await db.tx((q) => orderEarningsRepository.settleRefund(q, r, wanted));
   return there > 0 ? res.ok : true;
 }
-
-/** Records `wanted` more points as settled (and how many of them were written off). */
-const settleRefund = (q: Queryable, r: RefundRow, writtenOff: number) =>
-  updateOne(
-    q,
-    `UPDATE loyalty.order_earnings SET reversed_points = $3, written_off_points = written_off_points + $4
-     WHERE order_id = $1 AND reversed_points = $2`,
-    [r.order_id, r.reversed_points, r.target, writtenOff],
-  );
 
 /** One round: pending earns first, so a refund in the same round finds its earn applied. */
 export async function applyOrderEarnings(
