@@ -9,6 +9,7 @@ import {
   type PlatformConfig,
 } from '@redemption/kernel';
 import { gatewayAdminRoutes } from './gateway-admin.ts';
+import { mergedOpenApi } from './gateway-openapi.ts';
 import {
   gatewayBodyLimitBytes,
   limitRequestBodies,
@@ -67,6 +68,11 @@ export async function buildGateway(
     trustProxy: config.trustProxy,
     // The front door faces the internet: /metrics only with METRICS_TOKEN, else not at all.
     metrics: { token: config.metricsToken, openWithoutToken: false },
+    // One document for the whole API, from the services behind the gateway.
+    openApiDocument: mergedOpenApi(
+      () => app.swagger(),
+      configured.map((r) => ({ ...r, url: upstreams[r.service]! })),
+    ),
   });
   limitRequestBodies(app, gatewayBodyLimitBytes);
   for (const route of configured) {

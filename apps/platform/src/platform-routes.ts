@@ -49,6 +49,7 @@ export function webConfigRoute(app: App, config: PlatformConfig): void {
     config: { public: true },
     schema: {
       tags: ['web app'],
+      operationId: 'getWebConfig',
       summary: 'Public settings the web app reads at start (payment provider, point value)',
       response: { 200: WebConfig },
     },
