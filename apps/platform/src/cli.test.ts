@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { configTable, platformConfigGroups } from '@redemption/kernel';
@@ -108,6 +109,24 @@ describe('configuration and database problems: a sentence, exit 1, no stack trac
     expect(r.stderr).toContain('LEDGER_BATCH_MAX="0": must be between 1 and 5000');
     expect(r.stderr).toContain('`redemption config` shows every setting');
     expect(r.stderr).not.toMatch(stackLine);
+  });
+
+  it('a port in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = String((taken.address() as AddressInfo).port);
+    try {
+      const r = await redemption(['serve', 'gateway'], {
+        PORT: port,
+        HOST: '127.0.0.1',
+        IDENTITY_URL: 'http://127.0.0.1:9',
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(r.stderr).not.toMatch(stackLine);
+    } finally {
+      taken.close();
+    }
   });
 
   it('an unreachable database: which URL (password masked) and what to check', async () => {

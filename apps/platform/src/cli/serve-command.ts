@@ -78,7 +78,7 @@ async function run(o: RunOptions): Promise<void> {
   });
   // Standalone creates its first admin itself; demo members and rewards per demoDataWanted.
   const seeded = mode === 'standalone' ? await platform.seed() : [];
-  await platform.app.listen({ port: config.port, host: config.host });
+  await listen(platform.app, config);
   const readyMs = Math.round(performance.now() - startedMs);
   installShutdown({
     log: platform.app.log,
@@ -109,6 +109,19 @@ async function run(o: RunOptions): Promise<void> {
   });
 }
 
+/** Listens on HOST:PORT; a port in use is said in a sentence, not a stack trace. */
+async function listen(app: App, config: PlatformConfig): Promise<void> {
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    await app.close();
+    throw new CommandFailed(
+      `port ${config.port} on ${config.host} is already in use (another redemption?): stop it, or set PORT`,
+    );
+  }
+}
+
 const listeningPort = (app: App): number => (app.server.address() as { port: number }).port;
 
 const urlLines = (config: PlatformConfig, base: string, distributed: boolean): string[] => [
@@ -132,7 +145,7 @@ function metricsLine(config: PlatformConfig, distributed: boolean, base: string)
 async function runGateway(config: PlatformConfig, version: string): Promise<void> {
   const startedMs = performance.now();
   const app = await buildGateway(config, version);
-  await app.listen({ port: config.port, host: config.host });
+  await listen(app, config);
   const readyMs = Math.round(performance.now() - startedMs);
   installShutdown({
     log: app.log,

@@ -1,3 +1,4 @@
+import { kafkaSecurityVars } from '../events/kafka-security.ts';
 import type { ServiceModule } from '../service.ts';
 import {
   bool,
@@ -227,6 +228,9 @@ export function loadPlatformConfig(
   return Object.defineProperty({ ...kernel }, configEnv, { value: env, enumerable: false });
 }
 
-/** Every variable of the kernel and of `modules`, by who reads it (README, `redemption config`). */
+/**
+ * Every variable of the kernel and of `modules`, by who reads it (README, `redemption config`).
+ * The Kafka security variables are the kernel's too, read when the first Kafka client starts.
+ */
 export const platformConfigGroups = (modules: readonly ServiceModule[]): ConfigGroup[] =>
-  configGroups(kernelVars, modules);
+  configGroups({ ...kernelVars, ...kafkaSecurityVars }, modules);
