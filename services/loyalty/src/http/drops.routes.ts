@@ -1,6 +1,7 @@
 import type { App, Db, Idempotency } from '@redemption/kernel';
 import {
   badRequest,
+  IdempotencyKeyHeader,
   newId,
   notFound,
   ProblemError,
@@ -18,7 +19,6 @@ import {
   dropsPageDefault,
   DropView,
   EmptyBody,
-  idempotencyHeader,
   IdParams,
   NotModified,
   problemResponses,
@@ -26,7 +26,7 @@ import {
 } from './loyalty.schemas.ts';
 import { submitOp } from './submit.ts';
 
-const tags = ['flash-sale drops'];
+const tags = ['loyalty'];
 const soldOutMembersMax = 1_000_000;
 
 /**
@@ -51,6 +51,7 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
   app.post('/api/loyalty/drops', {
     schema: {
       tags,
+      operationId: 'createDrop',
       summary: 'Create a drop (admin)',
       body: DropBody,
       response: { 201: DropView, ...problemResponses(400, 401, 403, 429) },
@@ -78,6 +79,7 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
     config: { public: true },
     schema: {
       tags,
+      operationId: 'listDrops',
       summary: 'Drops, newest opening first (active=true: those not closed yet)',
       querystring: DropListQuery,
       response: { 200: DropPage, ...problemResponses(400, 429) },
@@ -95,6 +97,7 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
     config: { public: true },
     schema: {
       tags,
+      operationId: 'getDrop',
       summary: 'A drop and its remaining stock (ETag; If-None-Match answers 304 until a sale)',
       params: IdParams,
       response: { 200: DropView, 304: NotModified, ...problemResponses(400, 404, 429) },
@@ -116,8 +119,9 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
   app.post('/api/loyalty/drops/:id/claims', {
     schema: {
       tags,
+      operationId: 'claimDrop',
       summary: 'Claim one unit, paying its points in the same transaction',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       params: IdParams,
       body: EmptyBody,
       response: writeResponses(201, ClaimResult, 404, 409, 410, 422),

@@ -1,6 +1,8 @@
+import { LoyaltyAccount } from '@redemption/contracts';
 import type { App, Db, Idempotency } from '@redemption/kernel';
 import {
   badRequest,
+  IdempotencyKeyHeader,
   isPrivileged,
   newId,
   notFound,
@@ -12,7 +14,6 @@ import type { FastifyRequest } from 'fastify';
 import { ledgerQueries } from '../app/ledger.queries.ts';
 import type { Ledger } from '../app/ledger.service.ts';
 import {
-  AccountView,
   AdjustmentBody,
   AdjustmentResult,
   CaptureBody,
@@ -24,7 +25,6 @@ import {
   HistoryQuery,
   HoldBody,
   HoldView,
-  idempotencyHeader,
   IdParams,
   MemberParams,
   OperationStatus,
@@ -76,9 +76,10 @@ export async function ledgerRoutes(
   app.get('/api/loyalty/accounts/:memberId', {
     schema: {
       tags,
+      operationId: 'getLoyaltyAccount',
       summary: 'Balance, held, available, tier and the points expiring soonest',
       params: MemberParams,
-      response: { 200: AccountView, ...problemResponses(400, 401, 404, 429) },
+      response: { 200: LoyaltyAccount, ...problemResponses(400, 401, 404, 429) },
     },
     handler: async (req) => {
       requireSelfOrAdmin(req, req.params.memberId, 'account');
@@ -91,6 +92,7 @@ export async function ledgerRoutes(
   app.get('/api/loyalty/accounts/:memberId/transactions', {
     schema: {
       tags,
+      operationId: 'listLoyaltyTransactions',
       summary: 'Transaction history, newest first (cursor pagination)',
       params: MemberParams,
       querystring: HistoryQuery,
@@ -105,8 +107,9 @@ export async function ledgerRoutes(
   app.post('/api/loyalty/earn', {
     schema: {
       tags,
+      operationId: 'earnPoints',
       summary: 'Credit points (admin or internal)',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       body: EarnBody,
       response: writeResponses(201, EarnResult, 403, 404, 422),
     },
@@ -128,8 +131,9 @@ export async function ledgerRoutes(
   app.post('/api/loyalty/redemptions', {
     schema: {
       tags,
+      operationId: 'redeemPoints',
       summary: 'Spend points on a reward or reference',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       body: RedemptionBody,
       response: writeResponses(201, RedemptionResult, 404, 422),
     },
@@ -149,8 +153,9 @@ export async function ledgerRoutes(
   app.post('/api/loyalty/holds', {
     schema: {
       tags,
+      operationId: 'holdPoints',
       summary: 'Authorize points at checkout',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       body: HoldBody,
       response: writeResponses(201, HoldView, 404, 422),
     },
@@ -172,8 +177,9 @@ export async function ledgerRoutes(
   app.post('/api/loyalty/holds/:id/capture', {
     schema: {
       tags,
+      operationId: 'captureHold',
       summary: 'Capture a hold, fully or partly (the rest returns)',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       params: IdParams,
       body: CaptureBody,
       response: writeResponses(200, CaptureResult, 404, 409, 422),
@@ -193,8 +199,9 @@ export async function ledgerRoutes(
   app.post('/api/loyalty/holds/:id/release', {
     schema: {
       tags,
+      operationId: 'releaseHold',
       summary: 'Release a hold; its points become available again',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       params: IdParams,
       body: EmptyBody,
       response: writeResponses(200, ReleaseResult, 404, 409, 422),
@@ -212,8 +219,9 @@ export async function ledgerRoutes(
   app.post('/api/loyalty/transactions/:id/reverse', {
     schema: {
       tags,
+      operationId: 'reverseTransaction',
       summary: 'Reverse a transaction, fully or partly (admin)',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       params: IdParams,
       body: ReverseBody,
       response: writeResponses(201, ReversalResult, 403, 404, 409, 422),
@@ -234,8 +242,9 @@ export async function ledgerRoutes(
   app.post('/api/loyalty/adjustments', {
     schema: {
       tags,
+      operationId: 'adjustPoints',
       summary: 'Signed correction with a mandatory reason (admin, audited)',
-      headers: idempotencyHeader,
+      headers: IdempotencyKeyHeader,
       body: AdjustmentBody,
       response: writeResponses(201, AdjustmentResult, 403, 404, 422),
     },
@@ -259,6 +268,7 @@ export async function ledgerRoutes(
   app.get('/api/loyalty/operations/:id', {
     schema: {
       tags,
+      operationId: 'getLoyaltyOperation',
       summary: 'Status of an operation accepted with Prefer: respond-async',
       params: IdParams,
       response: { 200: OperationStatus, ...problemResponses(400, 401, 404, 429) },

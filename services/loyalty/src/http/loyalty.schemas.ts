@@ -1,3 +1,11 @@
+import {
+  DateTime,
+  Nullable,
+  problemResponsesWith,
+  Uuid,
+  type ProblemDoc,
+  type ProblemStatus,
+} from '@redemption/kernel';
 import type { FastifySchema } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { pointsPerOperationMax, reasonLengthMax, referenceLengthMax } from '../domain/ledger.ts';
@@ -24,8 +32,6 @@ const Reason = Type.String({
   maxLength: reasonLengthMax,
   examples: ['stay completed'],
 });
-export const Uuid = Type.String({ format: 'uuid' });
-const DateTime = Type.String({ format: 'date-time' });
 
 /** Example ids and times, shared by the request and response examples so they tell one story. */
 const ex = {
@@ -119,14 +125,6 @@ export const HistoryQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-export const idempotencyHeader = Type.Object({
-  'idempotency-key': Type.String({
-    minLength: 1,
-    maxLength: 255,
-    description: 'client-chosen id; a retry with the same key never applies twice',
-  }),
-});
-
 /*
  * Response schemas. Fastify also SERIALIZES with these (fast-json-stringify): a field missing
  * here is silently dropped from the body, and a null in a non-nullable field becomes "" or 0.
@@ -134,59 +132,7 @@ export const idempotencyHeader = Type.Object({
  * nullable where the code can return null, and none sets `additionalProperties: false` (it
  * would only add risk).
  */
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Int = Type.Integer();
-
-export const AccountView = Type.Object(
-  {
-    member_id: Type.String(),
-    balance: Int,
-    held: Int,
-    available: Int,
-    tier: Type.String(),
-    expiring: Type.Array(Type.Object({ points: Int, expires_at: DateTime })),
-    pending: Type.Integer({
-      minimum: 0,
-      description:
-        'points earned on orders not yet spendable: released when the order is delivered and its return window has passed (before any tier bonus, which applies at release); not part of the balance',
-    }),
-    pending_earnings: Type.Array(
-      Type.Object({
-        order_id: Type.String(),
-        points: Int,
-        release_at: Type.Union([DateTime, Type.Null()], {
-          description: 'null until the order is delivered',
-        }),
-      }),
-      { description: 'the pending earnings released soonest (at most 5)' },
-    ),
-    qualifying_points: Type.Integer({
-      minimum: 0,
-      description: 'points that count toward the tier: earned in the trailing 12 months',
-    }),
-    next_tier: Type.Union(
-      [Type.Object({ tier: Type.String(), threshold_points: Int }), Type.Null()],
-      { description: 'the tier above and the qualifying points it needs; null at the top' },
-    ),
-  },
-  {
-    description: 'The account',
-    examples: [
-      {
-        member_id: ex.member,
-        balance: 1_500,
-        held: 500,
-        available: 1_000,
-        tier: 'silver',
-        expiring: [{ points: 1_500, expires_at: ex.expiry }],
-        pending: 300,
-        pending_earnings: [{ order_id: ex.operation, points: 300, release_at: ex.later }],
-        qualifying_points: 12_000,
-        next_tier: { tier: 'gold', threshold_points: 40_000 },
-      },
-    ],
-  },
-);
 
 export const HistoryPage = Type.Object(
   {
@@ -424,21 +370,8 @@ export const DropPage = Type.Object(
   },
 );
 
-/**
- * RFC 9457 problem details, as kernel's error handler and idempotency replays send them.
- * Extension members (`available`, `needed`, `hold_status`, `retry_after_s`, ...) vary by
- * `type`, so the schema must allow additional properties or serialization would drop them.
- */
-const problemFields = {
-  type: Type.String(),
-  title: Type.String(),
-  status: Int,
-  detail: Type.Optional(Type.String()),
-  instance: Type.Optional(Type.String()),
-  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
-};
-
-const problemExamples = {
+/** Loyalty's own examples of each problem (the kernel's say less). */
+const loyaltyProblems = {
   400: {
     description: 'The request is not valid (the field to fix is named)',
     example: {
@@ -516,33 +449,9 @@ const problemExamples = {
       retry_after_s: 1,
     },
   },
-} as const;
-export type ProblemStatus = keyof typeof problemExamples;
+} satisfies Partial<Record<ProblemStatus, ProblemDoc>>;
 
-export const Problem = Type.Object(problemFields, { additionalProperties: true });
-
-/**
- * Route `response` entries for the problems a route can answer, as application/problem+json
- * (Fastify picks this serializer by the reply's content type, which the error handler sets).
- */
-export function problemResponses(...statuses: ProblemStatus[]) {
-  return Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      {
-        description: problemExamples[s].description,
-        content: {
-          'application/problem+json': {
-            schema: Type.Object(problemFields, {
-              additionalProperties: true,
-              examples: [problemExamples[s].example],
-            }),
-          },
-        },
-      },
-    ]),
-  );
-}
+export const problemResponses = problemResponsesWith(loyaltyProblems);
 
 /**
  * Responses of a batched write: its success, 202 when queued (Prefer: respond-async and a full

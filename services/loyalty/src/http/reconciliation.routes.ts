@@ -14,7 +14,7 @@ import {
   verificationRunning,
 } from './reconciliation.schemas.ts';
 
-const tags = ['reconciliation'];
+const tags = ['loyalty'];
 
 /**
  * Reconciliation for operators: run the ledger's invariants now (incremental unless `full`),
@@ -25,6 +25,7 @@ export async function reconciliationRoutes(app: App, deps: { db: Db }): Promise<
   app.post('/api/loyalty/admin/verify', {
     schema: {
       tags,
+      operationId: 'verifyLedger',
       summary: 'Verify the ledger now (incremental from the last position, or full)',
       body: VerifyBody,
       response: {
@@ -49,6 +50,7 @@ export async function reconciliationRoutes(app: App, deps: { db: Db }): Promise<
   app.get('/api/loyalty/admin/reconciliation', {
     schema: {
       tags,
+      operationId: 'getLedgerReconciliation',
       summary: 'The last recorded ledger verification (what /metrics exports)',
       response: { 200: ReconciliationView, ...problemResponses(400, 401, 403, 429) },
     },

@@ -1,6 +1,6 @@
+import { problemResponsesWith } from '@redemption/kernel';
 import { Type } from 'typebox';
 import { ledgerCheckNames } from '../app/reconciliation.queries.ts';
-import { Problem } from './loyalty.schemas.ts';
 
 const Count = Type.Integer({ minimum: 0 });
 const Position = Type.String({
@@ -127,21 +127,14 @@ export const ReconciliationView = Type.Object(
 );
 
 /** 409 when another verification (any pod, the command, the job) holds the lock. */
-export const verificationRunning = {
-  description: 'Another verification is running; retry when it is done',
-  content: {
-    'application/problem+json': {
-      schema: Type.Object(Problem.properties, {
-        additionalProperties: true,
-        examples: [
-          {
-            type: '/problems/verification-running',
-            title: 'Conflict',
-            status: 409,
-            detail: 'Another ledger verification is running; retry when it is done',
-          },
-        ],
-      }),
+export const verificationRunning = problemResponsesWith({
+  409: {
+    description: 'Another verification is running; retry when it is done',
+    example: {
+      type: '/problems/verification-running',
+      title: 'Conflict',
+      status: 409,
+      detail: 'Another ledger verification is running; retry when it is done',
     },
   },
-};
+})(409)[409];
