@@ -9,7 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDatabase, postgresGate, type TempDatabase } from '@redemption/kernel/testing';
+import {
+  createTempDatabase,
+  httpCaller,
+  postgresGate,
+  type Reply,
+  type TempDatabase,
+} from '@redemption/kernel/testing';
 import { spawnPlatform, type Running } from './testing/spawn-platform.ts';
 
 const gate = postgresGate();
@@ -17,36 +23,11 @@ const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const adminPassword = 'admin password for tests';
 const accountWaitMs = 20_000;
 
-interface Reply {
-  status: number;
-  json: Record<string, unknown>;
-}
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string,
-  key?: string,
-): Promise<Reply> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(key ? { 'idempotency-key': key } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
 describe.skipIf(!gate.url)('commerce through the gateway (distributed, PostgreSQL)', () => {
   let temp: TempDatabase;
   const running: Running[] = [];
   let gw = '';
+  const call = httpCaller(() => gw);
 
   beforeAll(async () => {
     temp = await createTempDatabase(gate.url!);
@@ -89,45 +70,44 @@ describe.skipIf(!gate.url)('commerce through the gateway (distributed, PostgreSQ
   });
 
   it('serves catalog, checkout with points and card, payments and loyalty', async () => {
-    const ready = await call(gw, 'GET', '/health/ready');
+    const ready = await call('GET', '/health/ready', null);
     expect(ready.status).toBe(200);
-    const admin = await call(gw, 'POST', '/api/users/login', {
+    const admin = await call('POST', '/api/users/login', null, {
       username: 'admin@redemption.local',
       password: adminPassword,
     });
     expect(admin.status).toBe(200);
-    const adminToken = admin.json['access_token'] as string;
+    const adminToken = admin.body['access_token'] as string;
 
-    const list = await call(gw, 'GET', '/api/products?in_stock=true&sort=price&limit=5');
+    const list = await call('GET', '/api/products?in_stock=true&sort=price&limit=5', null);
     expect(list.status).toBe(200);
-    const product = (list.json['items'] as Array<Record<string, unknown>>)[0]!;
+    const product = (list.body['items'] as Array<Record<string, unknown>>)[0]!;
     expect(product['stock_quantity']).toBeGreaterThan(0);
     const price = product['price'] as number;
 
     const name = `d${randomUUID().slice(0, 8)}`;
-    const reg = await call(gw, 'POST', '/api/users/register', {
+    const reg = await call('POST', '/api/users/register', null, {
       username: name,
       email: `${name}@example.com`,
       password: 'a long enough passphrase',
     });
     expect(reg.status).toBe(201);
-    const memberId = reg.json['id'] as string;
-    const login = await call(gw, 'POST', '/api/users/login', {
+    const memberId = reg.body['id'] as string;
+    const login = await call('POST', '/api/users/login', null, {
       username: name,
       password: 'a long enough passphrase',
     });
-    const token = login.json['access_token'] as string;
+    const token = login.body['access_token'] as string;
 
     // Loyalty opens the account from identity's member_registered event (asynchronous).
     const deadline = Date.now() + accountWaitMs;
     let earned: Reply;
     do {
       earned = await call(
-        gw,
         'POST',
         '/api/loyalty/earn',
-        { member_id: memberId, points: 5_000, reason: 'welcome' },
         adminToken,
+        { member_id: memberId, points: 5_000, reason: 'welcome' },
         randomUUID(),
       );
       if (earned.status !== 201) await new Promise((r) => setTimeout(r, 200));
@@ -147,36 +127,35 @@ describe.skipIf(!gate.url)('commerce through the gateway (distributed, PostgreSQ
       points_to_use: pointsToUse,
       payment: { method: 'card', token: cardToken },
     });
-    const order = await call(gw, 'POST', '/api/orders', orderBody('tok_visa'), token, randomUUID());
-    expect(order.status, JSON.stringify(order.json)).toBe(201);
-    expect(order.json['status']).toBe('processing');
-    const orderId = order.json['id'] as string;
+    const order = await call('POST', '/api/orders', token, orderBody('tok_visa'), randomUUID());
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    expect(order.body['status']).toBe('processing');
+    const orderId = order.body['id'] as string;
 
-    const seen = await call(gw, 'GET', `/api/orders/${orderId}`, undefined, token);
-    expect(seen.json['status']).toBe('processing');
-    const mine = await call(gw, 'GET', `/api/orders/user/${memberId}`, undefined, token);
-    expect(JSON.stringify(mine.json)).toContain(orderId);
-    const payment = await call(gw, 'GET', `/api/payments/order/${orderId}`, undefined, token);
+    const seen = await call('GET', `/api/orders/${orderId}`, token);
+    expect(seen.body['status']).toBe('processing');
+    const mine = await call('GET', `/api/orders/user/${memberId}`, token);
+    expect(JSON.stringify(mine.body)).toContain(orderId);
+    const payment = await call('GET', `/api/payments/order/${orderId}`, token);
     expect(payment.status).toBe(200);
-    expect(payment.json['amount']).toBe(price - pointsToUse);
-    expect(payment.json['card']).toMatchObject({ last4: '4242' });
-    const account = await call(gw, 'GET', `/api/loyalty/accounts/${memberId}`, undefined, token);
-    expect(account.json['held']).toBe(0);
-    expect(account.json['balance']).toBeGreaterThanOrEqual(5_000 - pointsToUse);
+    expect(payment.body['amount']).toBe(price - pointsToUse);
+    expect(payment.body['card']).toMatchObject({ last4: '4242' });
+    const account = await call('GET', `/api/loyalty/accounts/${memberId}`, token);
+    expect(account.body['held']).toBe(0);
+    expect(account.body['balance']).toBeGreaterThanOrEqual(5_000 - pointsToUse);
 
     const declined = await call(
-      gw,
       'POST',
       '/api/orders',
-      orderBody('tok_chargeDeclined'),
       token,
+      orderBody('tok_chargeDeclined'),
       randomUUID(),
     );
     expect(declined.status).toBe(402);
-    const after = await call(gw, 'GET', `/api/loyalty/accounts/${memberId}`, undefined, token);
-    expect(after.json['held']).toBe(0);
+    const after = await call('GET', `/api/loyalty/accounts/${memberId}`, token);
+    expect(after.body['held']).toBe(0);
 
-    const other = await call(gw, 'GET', `/api/orders/${orderId}`);
+    const other = await call('GET', `/api/orders/${orderId}`, null);
     expect(other.status).toBe(401);
   }, 120_000);
 });

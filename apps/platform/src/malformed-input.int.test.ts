@@ -5,11 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPlatform, loadPlatformConfig, newId, type Platform } from '@redemption/kernel';
+import { newId, type Platform } from '@redemption/kernel';
 import {
+  buildTestPlatform,
   createTempDatabase,
   createTestTokens,
   postgresGate,
+  type Caller,
+  type HttpMethod,
+  type Reply,
   type TempDatabase,
 } from '@redemption/kernel/testing';
 import { allModules } from './modules.ts';
@@ -18,10 +22,6 @@ const gate = postgresGate();
 const notFinite = ['1e400', '-1e400', 'NaN', 'Infinity'];
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
-interface Reply {
-  status: number;
-  body: { errors?: Array<{ field: string }>; [member: string]: unknown };
-}
 interface Operation {
   parameters?: Array<{ in: string; name: string; schema?: { type?: string } }>;
 }
@@ -32,19 +32,9 @@ describe.skipIf(!gate.url)('malformed input never reaches the database (PostgreS
   let admin: string;
   let member: string;
   const memberId = newId();
-
-  const call = async (method: string, url: string, token: string, body?: unknown) => {
-    const res = await platform.app.inject({
-      method: method as 'GET',
-      url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(method === 'GET' ? {} : { 'idempotency-key': randomUUID() }),
-      },
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
-    return { status: res.statusCode, body: res.body ? res.json() : {} } as Reply;
-  };
+  let caller: Caller;
+  const call = (method: string, url: string, token: string, body?: unknown) =>
+    caller(method as HttpMethod, url, token, body);
   const expect400 = (res: Reply, field: string, what: string) => {
     expect(res.status, `${what}: ${JSON.stringify(res.body)}`).toBe(400);
     expect(res.body.errors?.[0]?.field, what).toBe(field);
@@ -53,13 +43,11 @@ describe.skipIf(!gate.url)('malformed input never reaches the database (PostgreS
   beforeAll(async () => {
     temp = await createTempDatabase(gate.url!);
     const tokens = await createTestTokens();
-    platform = await buildPlatform({
-      config: loadPlatformConfig({ DATABASE_URL: temp.url, LOG_LEVEL: 'silent' }),
+    ({ platform, call: caller } = await buildTestPlatform({
       modules: allModules,
-      name: 'platform',
-      version: 'test',
+      databaseUrl: temp.url,
       jwtKeys: tokens.keys,
-    });
+    }));
     admin = await tokens.sign(newId(), 'admin');
     member = await tokens.sign(memberId, 'member');
   }, 60_000);

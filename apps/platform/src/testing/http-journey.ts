@@ -1,50 +1,33 @@
 import { request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import { httpCaller } from '@redemption/kernel/testing';
 
 const password = 'a long enough passphrase';
 /** METRICS_TOKEN for spawned processes; the journey always sends it (ignored when unset). */
 export const testMetricsToken = 'test-metrics-token-0123456789abcdef';
 
-async function call(baseUrl: string, method: string, path: string, body?: unknown, token?: string) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    type: res.headers.get('content-type') ?? '',
-    json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-  };
-}
-
 /** Register → login → own profile → someone else's → bad body → metrics, over real HTTP. */
 export async function memberJourney(baseUrl: string): Promise<void> {
+  const call = httpCaller(() => baseUrl);
   const name = `j${randomUUID().slice(0, 8)}`;
-  const reg = await call(baseUrl, 'POST', '/api/users/register', {
+  const reg = await call('POST', '/api/users/register', null, {
     username: name,
     email: `${name}@example.com`,
     password,
   });
   expect(reg.status).toBe(201);
-  const login = await call(baseUrl, 'POST', '/api/users/login', { username: name, password });
+  const login = await call('POST', '/api/users/login', null, { username: name, password });
   expect(login.status).toBe(200);
-  const token = login.json['access_token'] as string;
-  const me = await call(baseUrl, 'GET', `/api/users/${reg.json['id']}`, undefined, token);
+  const token = login.body['access_token'] as string;
+  const me = await call('GET', `/api/users/${reg.body['id']}`, token);
   expect(me.status).toBe(200);
-  expect(me.json['username']).toBe(name);
-  expect((await call(baseUrl, 'GET', `/api/users/${randomUUID()}`, undefined, token)).status).toBe(
-    404,
-  );
-  const bad = await call(baseUrl, 'POST', '/api/users/register', { username: name, password });
+  expect(me.body['username']).toBe(name);
+  expect((await call('GET', `/api/users/${randomUUID()}`, token)).status).toBe(404);
+  const bad = await call('POST', '/api/users/register', null, { username: name, password });
   expect(bad.status).toBe(400);
-  expect(bad.type).toContain('application/problem+json');
-  expect(bad.json['detail']).toContain('body.email');
+  expect(bad.headers['content-type']).toContain('application/problem+json');
+  expect(bad.body['detail']).toContain('body.email');
   const metrics = await (
     await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${testMetricsToken}` } })
   ).text();

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller, HttpMethod, Reply } from './test-platform.ts';
+
+/** How long one call to a running process may take in a test. */
+const httpCallTimeoutMs = 30_000;
+
+/**
+ * The same caller as `injectCaller`, over HTTP to a running process (a spawned platform or
+ * gateway): `baseUrl` is asked at each call, so it may be known only once the process is up.
+ */
+export function httpCaller(baseUrl: () => string): Caller {
+  return async <B>(
+    method: HttpMethod,
+    url: string,
+    token: string | null,
+    body?: unknown,
+    key?: string | null,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<B>> => {
+    const res = await fetch(`${baseUrl()}${url}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(key === null || method === 'GET' ? {} : { 'idempotency-key': key ?? randomUUID() }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(httpCallTimeoutMs),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      body: (text ? JSON.parse(text) : {}) as B,
+      headers: Object.fromEntries(res.headers),
+    };
+  };
+}
