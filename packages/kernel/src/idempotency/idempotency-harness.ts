@@ -141,6 +141,26 @@ async function plantLease(db: Db, p: PlantedLease) {
   );
 }
 
+/**
+ * Sends a request whose effect waits until `release` is called, and resolves once the effect
+ * has started: the test can send a duplicate while the first still holds the key.
+ */
+export async function startBlocked(
+  h: Harness,
+  key: string,
+  body: object,
+): Promise<{ first: Promise<Reply>; release: () => void }> {
+  const started = latch();
+  const released = latch();
+  h.behaviour = async () => {
+    started.open();
+    await released.promise;
+  };
+  const first = h.post(key, body);
+  await started.promise;
+  return { first, release: released.open };
+}
+
 /** A promise and the function that settles it, for handlers that must wait on the test. */
 export function latch(): { promise: Promise<void>; open: () => void } {
   const { promise, resolve } = Promise.withResolvers<void>();

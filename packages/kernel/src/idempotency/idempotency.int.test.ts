@@ -4,7 +4,7 @@ import { createPgDb } from '../db/pg-db.ts';
 import { postgresGate } from '../testing/services.ts';
 import { createTempDatabase, type TempDatabase } from '../testing/temp-database.ts';
 import { idempotencyContract } from './idempotency-contract.ts';
-import { createHarness, latch, type Harness } from './idempotency-harness.ts';
+import { createHarness, startBlocked, type Harness } from './idempotency-harness.ts';
 
 const gate = postgresGate();
 
@@ -24,17 +24,10 @@ describe.skipIf(!gate.url)(`idempotency on PostgreSQL ${gate.reason}`, () => {
   idempotencyContract(() => h);
 
   it('answers 409 to a duplicate sent while the first is still running', async () => {
-    const started = latch();
-    const release = latch();
-    h.behaviour = async () => {
-      started.open();
-      await release.promise;
-    };
     const key = randomUUID();
-    const first = h.post(key, { item: 'slow' });
-    await started.promise;
+    const { first, release } = await startBlocked(h, key, { item: 'slow' });
     const busy = await h.post(key, { item: 'slow' });
-    release.open();
+    release();
     expect(busy.status).toBe(409);
     expect(busy.body['type']).toBe('/problems/idempotency-key-in-flight');
     expect((await first).status).toBe(201);

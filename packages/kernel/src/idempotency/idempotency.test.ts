@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgliteDb } from '../db/pglite-db.ts';
 import { fingerprintOf, parseKey } from './idempotency.ts';
 import { idempotencyContract } from './idempotency-contract.ts';
-import { createHarness, latch, type Harness } from './idempotency-harness.ts';
+import { createHarness, startBlocked, type Harness } from './idempotency-harness.ts';
 
 describe('parseKey and fingerprintOf', () => {
   it('accepts a bare or quoted key and refuses empty, long or non-visible ones', () => {
@@ -38,17 +38,10 @@ describe('idempotency on PGlite', () => {
 
   it('serializes a duplicate sent while the first is running: it gets the replay', async () => {
     // PGlite runs one transaction at a time, so the duplicate waits and then sees the outcome.
-    const started = latch();
-    const release = latch();
-    h.behaviour = async () => {
-      started.open();
-      await release.promise;
-    };
     const key = randomUUID();
-    const first = h.post(key, { item: 'slow' });
-    await started.promise;
+    const { first, release } = await startBlocked(h, key, { item: 'slow' });
     const second = h.post(key, { item: 'slow' });
-    release.open();
+    release();
     const [a, b] = await Promise.all([first, second]);
     expect(a.status).toBe(201);
     expect(b).toMatchObject({ status: 201, body: a.body });

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Caller, HttpMethod, Reply } from './test-platform.ts';
+import { callHeaders, type Caller, type HttpMethod, type Reply } from './test-platform.ts';
 
 /** How long one call to a running process may take in a test. */
 const httpCallTimeoutMs = 30_000;
@@ -19,12 +18,10 @@ export function httpCaller(baseUrl: () => string): Caller {
   ): Promise<Reply<B>> => {
     const res = await fetch(`${baseUrl()}${url}`, {
       method,
-      headers: {
+      headers: callHeaders(method, token, key, {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(key === null || method === 'GET' ? {} : { 'idempotency-key': key ?? randomUUID() }),
         ...headers,
-      },
+      }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(httpCallTimeoutMs),
     });

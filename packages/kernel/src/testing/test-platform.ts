@@ -35,6 +35,20 @@ export type Caller = <B = Record<string, any>>(
   headers?: Record<string, string>,
 ) => Promise<Reply<B>>;
 
+/** The headers a call sends: bearer token, Idempotency-Key (see `Caller`), then `extra`. */
+export function callHeaders(
+  method: HttpMethod,
+  token: string | null,
+  key: string | null | undefined,
+  extra: Record<string, string>,
+): Record<string, string> {
+  return {
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...(key === null || method === 'GET' ? {} : { 'idempotency-key': key ?? randomUUID() }),
+    ...extra,
+  };
+}
+
 export function injectCaller(app: App): Caller {
   return async <B>(
     method: HttpMethod,
@@ -47,11 +61,7 @@ export function injectCaller(app: App): Caller {
     const res = await app.inject({
       method,
       url,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(key === null || method === 'GET' ? {} : { 'idempotency-key': key ?? randomUUID() }),
-        ...headers,
-      },
+      headers: callHeaders(method, token, key, headers),
       ...(body === undefined ? {} : { payload: body as object }),
     });
     return {

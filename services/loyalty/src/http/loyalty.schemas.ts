@@ -370,36 +370,8 @@ export const DropPage = Type.Object(
   },
 );
 
-/** Loyalty's own examples of each problem (the kernel's say less). */
+/** Loyalty's own examples where the kernel's generic ones say less (400, 401, 403 are its). */
 const loyaltyProblems = {
-  400: {
-    description: 'The request is not valid (the field to fix is named)',
-    example: {
-      type: '/problems/validation-failed',
-      title: 'Request is not valid',
-      status: 400,
-      detail: 'body.points must be >= 1',
-      errors: [{ field: 'body.points', message: 'must be >= 1' }],
-    },
-  },
-  401: {
-    description: 'No valid bearer token',
-    example: {
-      type: '/problems/unauthorized',
-      title: 'Not authenticated',
-      status: 401,
-      detail: 'A valid bearer token is required',
-    },
-  },
-  403: {
-    description: 'Needs the admin role',
-    example: {
-      type: '/problems/forbidden',
-      title: 'Forbidden',
-      status: 403,
-      detail: 'This needs the admin role',
-    },
-  },
   404: {
     description: 'No such resource (also for resources of another member)',
     example: {
