@@ -1,4 +1,4 @@
-import { callHeaders, type Caller, type HttpMethod, type Reply } from './test-platform.ts';
+import { callerOver, type Caller } from './test-platform.ts';
 
 /** How long one call to a running process may take in a test. */
 const httpCallTimeoutMs = 30_000;
@@ -8,28 +8,21 @@ const httpCallTimeoutMs = 30_000;
  * gateway): `baseUrl` is asked at each call, so it may be known only once the process is up.
  */
 export function httpCaller(baseUrl: () => string): Caller {
-  return async <B>(
-    method: HttpMethod,
-    url: string,
-    token: string | null,
-    body?: unknown,
-    key?: string | null,
-    headers: Record<string, string> = {},
-  ): Promise<Reply<B>> => {
+  return callerOver(async ({ method, url, headers, body }) => {
     const res = await fetch(`${baseUrl()}${url}`, {
       method,
-      headers: callHeaders(method, token, key, {
+      headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...headers,
-      }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(httpCallTimeoutMs),
     });
     const text = await res.text();
     return {
       status: res.status,
-      body: (text ? JSON.parse(text) : {}) as B,
+      body: text ? JSON.parse(text) : {},
       headers: Object.fromEntries(res.headers),
     };
-  };
+  });
 }

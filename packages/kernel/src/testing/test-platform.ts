@@ -35,41 +35,44 @@ export type Caller = <B = Record<string, any>>(
   headers?: Record<string, string>,
 ) => Promise<Reply<B>>;
 
-/** The headers a call sends: bearer token, Idempotency-Key (see `Caller`), then `extra`. */
-export function callHeaders(
-  method: HttpMethod,
-  token: string | null,
-  key: string | null | undefined,
-  extra: Record<string, string>,
-): Record<string, string> {
-  return {
-    ...(token ? { authorization: `Bearer ${token}` } : {}),
-    ...(key === null || method === 'GET' ? {} : { 'idempotency-key': key ?? randomUUID() }),
-    ...extra,
-  };
+/** One call as a transport sends it: headers decided, body not yet encoded. */
+export interface CallRequest {
+  method: HttpMethod;
+  url: string;
+  /** Bearer token, Idempotency-Key (see `Caller`), then the call's own. */
+  headers: Record<string, string>;
+  body: unknown;
 }
 
-export function injectCaller(app: App): Caller {
+/** A `Caller` over a transport (in-process or HTTP): the rules of `Caller` in one place. */
+export function callerOver(send: (req: CallRequest) => Promise<Reply<unknown>>): Caller {
   return async <B>(
     method: HttpMethod,
     url: string,
     token: string | null,
     body?: unknown,
     key?: string | null,
-    headers: Record<string, string> = {},
+    extra: Record<string, string> = {},
   ): Promise<Reply<B>> => {
+    const headers = {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(key === null || method === 'GET' ? {} : { 'idempotency-key': key ?? randomUUID() }),
+      ...extra,
+    };
+    return (await send({ method, url, headers, body })) as Reply<B>;
+  };
+}
+
+export function injectCaller(app: App): Caller {
+  return callerOver(async ({ method, url, headers, body }) => {
     const res = await app.inject({
       method,
       url,
-      headers: callHeaders(method, token, key, headers),
+      headers,
       ...(body === undefined ? {} : { payload: body as object }),
     });
-    return {
-      status: res.statusCode,
-      body: (res.body ? res.json() : {}) as B,
-      headers: res.headers,
-    };
-  };
+    return { status: res.statusCode, body: res.body ? res.json() : {}, headers: res.headers };
+  });
 }
 
 /** Quiet logs and an in-memory database unless the test says otherwise. */
