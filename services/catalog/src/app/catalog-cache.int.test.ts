@@ -53,10 +53,30 @@ function twoProcesses(label: string, env: () => Record<string, string>, immediat
         }[]
       ).find((i) => i.id === id)?.price;
 
+    /**
+     * Waits until the catalog.cache group has consumed every catalog event: its handler bumps
+     * the generation again, which would drop an entry cached before it (on a loaded machine
+     * that can take far longer than any fixed sleep).
+     */
+    const cacheEventsConsumed = () =>
+      eventually(
+        async () =>
+          (
+            await a.platform.db.query<{ left: number }>(
+              `SELECT count(*)::int AS left FROM kernel.outbox o WHERE o.topic = 'catalog'
+               AND NOT EXISTS (SELECT 1 FROM kernel.inbox i
+                               WHERE i.group_name = 'catalog.cache' AND i.event_id = o.id)`,
+            )
+          ).rows[0]!.left,
+        (left) => left === 0,
+      );
+
     it('serves from cache: a change behind its back is not seen (the cache is real)', async () => {
       const p = await a.product({ price: 1000 });
-      // Let the create's NOTIFY reach B first (LRU path), or it would drop B's entry below.
+      // Let the create's NOTIFY (LRU path) and its event (both paths) reach B first, or they
+      // would drop B's entry below.
       await new Promise((r) => setTimeout(r, 500));
+      expect(await cacheEventsConsumed()).toBe(0);
       expect(await price(b, p.id)).toBe(1000);
       await b.platform.db.query('UPDATE catalog.products SET price = 1 WHERE id = $1', [p.id]);
       expect(await price(b, p.id)).toBe(1000);
