@@ -58,10 +58,22 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/** One registered route, as `app.routeTable` lists it (the authorization matrix reads it). */
+export interface RouteRecord {
+  method: string;
+  url: string;
+  /** `config.public`: no bearer token needed. */
+  public: boolean;
+  /** `schema.hide`: not in the OpenAPI document. */
+  hidden: boolean;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     readinessChecks: ReadinessCheck[];
     metricsRegistry: Registry;
+    /** Every route registered on this server, in order (filled by an onRoute hook). */
+    routeTable: RouteRecord[];
   }
   interface FastifyContextConfig {
     /** Route needs no bearer token. */
@@ -102,6 +114,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
   });
   app.decorate('readinessChecks', [] as ReadinessCheck[]);
   app.decorate('metricsRegistry', opts.metricsRegistry ?? new Registry());
+  recordRoutes(app);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     // While draining, close each keep-alive connection after its response; otherwise an idle
@@ -125,6 +138,25 @@ export async function createServer(opts: ServerOptions): Promise<App> {
   return app as unknown as App;
 }
 
+/**
+ * Keeps the route table, hooked before any plugin registers a route so none is missed. The
+ * docs UI's routes are public here, first, so every later hook and the table agree.
+ */
+function recordRoutes(app: FastifyInstance): void {
+  app.decorate('routeTable', [] as RouteRecord[]);
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith(docsPrefix)) route.config = { ...(route.config ?? {}), public: true };
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods)
+      app.routeTable.push({
+        method,
+        url: route.url,
+        public: route.config?.public === true,
+        hidden: route.schema?.hide === true,
+      });
+  });
+}
+
 async function registerOpenApi(app: FastifyInstance, opts: ServerOptions): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -139,7 +171,6 @@ async function registerOpenApi(app: FastifyInstance, opts: ServerOptions): Promi
   // Document which routes need a token, from the same `config.public` flag the auth hook reads,
   // and the problems the kernel itself answers (validation, auth, idempotency, internal).
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith(docsPrefix)) route.config = { ...(route.config ?? {}), public: true };
     if (!route.url.startsWith('/api/') || route.url.startsWith(docsPrefix)) return;
     if (route.schema?.hide) return;
     const isPublic = route.config?.public === true;
