@@ -10,10 +10,21 @@ const base = {
 };
 
 export const pointsEarned = defineEvent('points_earned', 'loyalty', Type.Object(base));
+/**
+ * `kind` is the ledger transaction's (`redeem`, `claim`, ...). A drop claim (`kind: 'claim'`,
+ * `reference`: the drop id) also says how far the drop has sold after it: `drop_sold` of
+ * `drop_quantity` units (optional: older events lack them), which analytics turns into
+ * sell-through.
+ */
 export const pointsRedeemed = defineEvent(
   'points_redeemed',
   'loyalty',
-  Type.Object({ ...base, kind: Type.String() }),
+  Type.Object({
+    ...base,
+    kind: Type.String(),
+    drop_quantity: Type.Optional(Type.Integer({ minimum: 1 })),
+    drop_sold: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
 );
 export const holdCaptured = defineEvent(
   'hold_captured',

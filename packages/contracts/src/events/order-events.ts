@@ -1,10 +1,34 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { defineEvent } from './define-event.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 /** Integer minor units (cents); never a float. */
 const AmountMinor = Type.Integer({ minimum: 0, maximum: 1_000_000_000_00 });
 const Points = Type.Integer({ minimum: 0, maximum: 1_000_000_000_00 });
+
+/** Line items per order at most (orders' own limit). */
+export const orderLinesMax = 50;
+
+/** One line of an order (data version 2): the product, how many, and the unit price paid. */
+export const OrderLine = Type.Object(
+  {
+    product_id: Uuid,
+    quantity: Type.Integer({ minimum: 1, maximum: 100 }),
+    unit_price: AmountMinor,
+  },
+  { additionalProperties: true },
+);
+export type OrderLine = Static<typeof OrderLine>;
+
+/**
+ * The version of an order event's `data`. Version 1 (no `data_version` field) is the seed's
+ * message plus how the order was paid. Version 2 adds, on `order_created` and `order_paid`,
+ * what the seed's message had and analytics needs: the line items (`items`) and the shipping
+ * country (`country`, ISO 3166-1 alpha-2). Every new field is optional and extra fields are
+ * allowed, so a consumer written for version 1 keeps working, and a version 2 consumer reads
+ * version 1 events (no items, no country) too.
+ */
+export const orderEventDataVersion = 2;
 
 /**
  * The seed's order event fields (event_type, order_id, user_id, total_amount, timestamp) stay
@@ -25,6 +49,9 @@ const orderEventData = <P extends Record<string, ReturnType<typeof Type.Integer>
       points_used: Points,
       currency: Type.String({ pattern: '^[A-Z]{3}$' }),
       timestamp: Type.String({ format: 'date-time' }),
+      data_version: Type.Optional(Type.Integer({ minimum: 1, maximum: orderEventDataVersion })),
+      items: Type.Optional(Type.Array(OrderLine, { minItems: 1, maxItems: orderLinesMax })),
+      country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
       ...extra,
     },
     { additionalProperties: true },

@@ -129,6 +129,10 @@ describe('checkout saga', () => {
       cash_amount: 4_000,
       currency: 'USD',
       points_used: 1_000,
+      // Data version 2 (analytics): the lines and the shipping country.
+      data_version: 2,
+      items: [{ product_id: expect.any(String), quantity: 2, unit_price: 2_500 }],
+      country: 'PT',
     });
   });
 

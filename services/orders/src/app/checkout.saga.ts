@@ -1,5 +1,6 @@
 import {
   orderCancelled,
+  orderEventDataVersion,
   orderPaid,
   ServiceProblem,
   type CatalogClient,
@@ -256,7 +257,7 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
       : { saga_step: null, saga_state: 'completed', status: 'processing', saga_attempts: 0 };
     const entry = { step, action: 'run' as const, outcome: 'ok' as const, detail: null };
     const ok = await record(o, owner, { ...patch, ...position }, entry, async (q) => {
-      if (!next) await markPaid(q, { ...o, ...patch });
+      if (!next) await markPaid(q, { ...o, ...patch }, items);
     });
     if (!ok) return 'lost';
     if (options.afterStep?.(step, o.id) === 'abandon') return 'abandoned';
@@ -307,13 +308,16 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
     return back ? 'continue' : 'compensated';
   }
 
-  async function markPaid(q: Queryable, o: OrderRow): Promise<void> {
+  async function markPaid(q: Queryable, o: OrderRow, items: readonly ItemRow[]): Promise<void> {
     await ordersRepository.history(q, o.id, 'pending', 'processing', 'paid', null);
     await q.query(
       'UPDATE orders.orders SET saga_lease_owner = NULL, saga_lease_until = NULL WHERE id = $1',
       [o.id],
     );
-    await deps.events.publish(q, orderPaid, { subject: o.id, data: eventData('order_paid', o) });
+    await deps.events.publish(q, orderPaid, {
+      subject: o.id,
+      data: eventData('order_paid', o, items),
+    });
   }
 
   async function markCancelled(q: Queryable, o: OrderRow, reason: string): Promise<void> {
@@ -355,8 +359,12 @@ const cancelledPatch = (failure: StoredProblem): OrderPatch => ({
   cancel_reason: failure.detail,
 });
 
-/** The data every order event carries (the seed's fields plus how the order was paid). */
-export function eventData(eventType: string, o: OrderRow) {
+/**
+ * The data every order event carries (the seed's fields plus how the order was paid). Given the
+ * order's lines (order_created, order_paid), it is data version 2: the lines and the shipping
+ * country too (@redemption/contracts' `orderEventDataVersion`).
+ */
+export function eventData(eventType: string, o: OrderRow, items?: readonly ItemRow[]) {
   return {
     event_type: eventType,
     order_id: o.id,
@@ -366,5 +374,16 @@ export function eventData(eventType: string, o: OrderRow) {
     points_used: o.points_used,
     currency: o.currency,
     timestamp: new Date().toISOString(),
+    ...(items && items.length > 0
+      ? {
+          data_version: orderEventDataVersion,
+          items: items.map((i) => ({
+            product_id: i.product_id,
+            quantity: i.quantity,
+            unit_price: i.unit_price,
+          })),
+          country: o.shipping_address.country,
+        }
+      : {}),
   };
 }

@@ -203,9 +203,15 @@ export function createOrderService(deps: OrdersDeps) {
       // Throws 409 (rolling the order back) if a retry took the request's key over meanwhile.
       await progress.checkpoint(q, id);
       const created = (await ordersRepository.find(q, id))!;
+      const items = lines.map((l) => ({
+        product_id: l.productId,
+        product_name: l.productName,
+        unit_price: l.unitPrice,
+        quantity: l.quantity,
+      }));
       await deps.events.publish(q, orderCreated, {
         subject: id,
-        data: eventData('order_created', created),
+        data: eventData('order_created', created, items),
       });
     });
     await saga.run(id, owner);

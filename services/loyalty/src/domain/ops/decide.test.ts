@@ -117,6 +117,13 @@ describe('ledger ops decided against one batch state', () => {
     );
     expect(won.body).toMatchObject({ drop_id: 'd', remaining: 0, balance: 7 });
     expect(won.plan.events.map((e) => e.def.type)).toEqual(['points_redeemed', 'drop_sold_out']);
+    // Analytics' sell-through: the claim says how far the drop has sold after it.
+    expect(won.plan.events[0]!.data).toMatchObject({
+      kind: 'claim',
+      reference: 'd',
+      drop_quantity: 1,
+      drop_sold: 1,
+    });
     expect(
       decide({ kind: 'claim', id: 'c2', dropId: 'd', memberId: 'b', actorId }, s, ctx),
     ).toEqual({ refusal: { kind: 'sold-out' } });

@@ -20,12 +20,13 @@ export function claim(
   const b = memberBalance(s, op.memberId);
   const why = claimRefusal(d, c.now, s.claims.get(key) ?? 0, available(b));
   if (why) return refused(claimRefused(why));
-  const decision = spend(s, op.memberId, d.pointsPrice, {
-    id: op.id,
-    kind: 'claim',
-    reference: d.id,
-    actorId: op.actorId,
-  });
+  const decision = spend(
+    s,
+    op.memberId,
+    d.pointsPrice,
+    { id: op.id, kind: 'claim', reference: d.id, actorId: op.actorId },
+    { quantity: d.quantity, sold: d.sold + 1 },
+  );
   if ('refusal' in decision) return decision;
   d.sold += 1;
   s.claims.set(key, (s.claims.get(key) ?? 0) + 1);

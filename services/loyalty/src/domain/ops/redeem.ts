@@ -21,6 +21,8 @@ export function spend(
   memberId: string,
   points: number,
   t: { id: string; kind: 'redeem' | 'claim'; reference: string | null; actorId: string },
+  /** A claim's drop after it: analytics' sell-through (points_redeemed's drop fields). */
+  drop?: { quantity: number; sold: number },
 ): Decision {
   const plan = emptyPlan();
   plan.transaction = {
@@ -47,6 +49,7 @@ export function spend(
       points,
       reference: t.reference,
       kind: t.kind,
+      ...(drop ? { drop_quantity: drop.quantity, drop_sold: drop.sold } : {}),
     },
   });
   return { plan, statusCode: 201, body: txBody(plan, s, memberId) };
