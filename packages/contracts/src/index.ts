@@ -8,6 +8,8 @@ export * from './events/order-events.ts';
 export * from './events/loyalty-events.ts';
 export * from './events/catalog-events.ts';
 export * from './events/payment-events.ts';
+export * from './events/identity-events.ts';
+export * from './events/analytics-events.ts';
 export * from './clients/index.ts';
 export * from './resources/index.ts';
 

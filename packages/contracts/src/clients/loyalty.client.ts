@@ -59,6 +59,32 @@ export interface LoyaltyClient {
     body: { points?: number; reason: string },
     key: string,
   ): Promise<LoyaltyTransactionResult & { reverses: string; remaining_to_reverse: number }>;
+  /** Drops not closed yet, newest opening first (at most `limit`, loyalty caps it at 100). */
+  openDrops(limit: number): Promise<LoyaltyDropSummary[]>;
+  /**
+   * Points expiring in [from, to), one row per member with the sum and the earliest expiry,
+   * ordered by member id; `after` continues from the last member of the previous page.
+   */
+  expiringPoints(q: {
+    from: string;
+    to: string;
+    after?: string;
+    limit: number;
+  }): Promise<ExpiringPoints[]>;
+}
+
+export interface LoyaltyDropSummary {
+  id: string;
+  name: string;
+  points_price: number;
+  opens_at: string;
+  closes_at: string;
+}
+
+export interface ExpiringPoints {
+  member_id: string;
+  points: number;
+  expires_at: string;
 }
 
 export function loyaltyClient(t: ServiceTransport): LoyaltyClient {
@@ -78,5 +104,22 @@ export function loyaltyClient(t: ServiceTransport): LoyaltyClient {
     release: (holdId, key) => post(`/api/loyalty/holds/${enc(holdId)}/release`, {}, key),
     reverse: (transactionId, body, key) =>
       post(`/api/loyalty/transactions/${enc(transactionId)}/reverse`, body, key),
+    openDrops: async (limit) =>
+      (
+        await call<{ items: LoyaltyDropSummary[] }>('loyalty', t, {
+          method: 'GET',
+          path: `/api/loyalty/drops?active=true&limit=${limit}`,
+        })
+      ).items,
+    expiringPoints: async (q) => {
+      const query = new URLSearchParams({ from: q.from, to: q.to, limit: String(q.limit) });
+      if (q.after) query.set('after', q.after);
+      return (
+        await call<{ items: ExpiringPoints[] }>('loyalty', t, {
+          method: 'GET',
+          path: `/api/loyalty/admin/expiring-points?${query}`,
+        })
+      ).items;
+    },
   };
 }
