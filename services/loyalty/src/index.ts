@@ -9,6 +9,7 @@ import { registerVerificationMetrics } from './app/ledger-verification.metrics.t
 import { orderEarningsSubscription } from './app/order-earnings.consumer.ts';
 import { orderEarningsJob } from './app/order-earnings.worker.ts';
 import { dropsRoutes } from './http/drops.routes.ts';
+import { expiringPointsRoutes } from './http/expiring-points.routes.ts';
 import { registerLoyaltyRateLimits } from './http/rate-limit.hook.ts';
 import { ledgerRoutes } from './http/ledger.routes.ts';
 import { reconciliationRoutes } from './http/reconciliation.routes.ts';
@@ -87,6 +88,7 @@ export const loyaltyModule: ServiceModule<typeof loyaltyConfig> = {
           dropRemaining: metrics.dropRemaining,
         });
         await reconciliationRoutes(app, { db });
+        await expiringPointsRoutes(app, { db });
       },
       subscriptions: [
         {
