@@ -2,6 +2,8 @@
 export interface AdminApi {
   grant(username: string, points: number): Promise<void>;
   userId(username: string): Promise<string>;
+  /** The text of the newest dev mailbox message to `recipient` whose subject matches, if any. */
+  mailText(recipient: string, subject: RegExp): Promise<string | undefined>;
 }
 
 export async function adminApi(baseUrl: string, adminPassword: string): Promise<AdminApi> {
@@ -24,6 +26,16 @@ export async function adminApi(baseUrl: string, adminPassword: string): Promise<
   }
   return {
     userId,
+    async mailText(recipient, subject) {
+      const res = await fetch(
+        `${baseUrl}/api/notifications/mailbox?recipient=${encodeURIComponent(recipient)}`,
+        { headers: auth },
+      );
+      if (!res.ok) throw new Error(`mailbox: ${res.status} ${await res.text()}`);
+      const items = ((await res.json()) as { items: Array<{ subject: string; text: string }> })
+        .items;
+      return items.find((m) => subject.test(m.subject))?.text;
+    },
     async grant(username, points) {
       const res = await fetch(`${baseUrl}/api/loyalty/earn`, {
         method: 'POST',

@@ -13,7 +13,7 @@ const stopTimeoutMs = 15_000;
 export interface RunningPlatform {
   baseUrl: string;
   adminPassword: string;
-  /** Everything written to stderr so far (banner, dev mailbox). */
+  /** Everything written to stderr so far (the banner). */
   stderr(): string;
   stop(): Promise<void>;
 }

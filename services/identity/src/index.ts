@@ -2,6 +2,7 @@ import type { ServiceModule } from '@redemption/kernel';
 import { createIdentityService } from './app/identity.service.ts';
 import { seedIdentity } from './app/demo-seed.ts';
 import { createTokenIssuer } from './app/token-issuer.ts';
+import { createMailTokens } from './app/mail-tokens.ts';
 import { usersRoutes } from './http/users.routes.ts';
 import { identityMigrations } from './store/identity.migrations.ts';
 import { identityConfig } from './identity.config.ts';
@@ -12,22 +13,13 @@ export { identityConfig } from './identity.config.ts';
 export { createAdmin, type AdminOutcome, type NewAdmin } from './app/admin-account.ts';
 export { limits as identityLimits } from './domain/user.ts';
 
-/** Where identity's mail goes until the notifications service sends it (tests, dev mailbox). */
-export interface IdentityModuleOptions {
-  /** Sends a password-reset token to the member; without it, a reset is only logged. */
-  deliverResetToken?: (user: { id: string; email: string }, token: string) => Promise<void>;
-  /** Sends the token that confirms a member's new e-mail to that new address. */
-  deliverEmailChangeToken?: (
-    user: { id: string; email: string },
-    newEmail: string,
-    token: string,
-  ) => Promise<void>;
-}
-
-/** Identity: members, admins, credentials, tokens (EdDSA JWT, JWKS), password resets. */
-export function createIdentityModule(
-  opts: IdentityModuleOptions = {},
-): ServiceModule<typeof identityConfig> {
+/**
+ * Identity: members, admins, credentials, tokens (EdDSA JWT, JWKS), password resets. Its mails
+ * (reset links, e-mail confirmations) are sent by notifications: identity publishes
+ * password_reset_requested and email_change_requested, and mints each mail's token when
+ * notifications asks for it (app/mail-tokens.ts).
+ */
+export function createIdentityModule(): ServiceModule<typeof identityConfig> {
   return {
     name: 'identity',
     migrations: identityMigrations,
@@ -57,11 +49,8 @@ export function createIdentityModule(
           resetPerIpPerHour: config.passwordResetRatePerIpPerHour,
           resetMailsPerEmailPerHour: config.passwordResetMailsPerEmailPerHour,
         },
-        ...(opts.deliverResetToken ? { deliverResetToken: opts.deliverResetToken } : {}),
-        ...(opts.deliverEmailChangeToken
-          ? { deliverEmailChangeToken: opts.deliverEmailChangeToken }
-          : {}),
       });
+      const mailTokens = createMailTokens(ctx.db);
       return {
         jwtKeys: tokens.verifyKeys,
         async routes(app) {
@@ -70,7 +59,10 @@ export function createIdentityModule(
             { schema: { hide: true }, config: { public: true } },
             async () => tokens.jwks,
           );
-          await usersRoutes(app, svc, ctx.idempotency, { refreshTtlS: config.refreshTokenTtlS });
+          await usersRoutes(app, svc, ctx.idempotency, {
+            refreshTtlS: config.refreshTokenTtlS,
+            mailTokens,
+          });
         },
         seed: (seedOpts) =>
           seedIdentity(

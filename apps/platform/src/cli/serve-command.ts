@@ -1,4 +1,3 @@
-import { createIdentityModule } from '@redemption/identity';
 import {
   announceReady,
   buildPlatform,
@@ -10,7 +9,6 @@ import {
   type PlatformConfig,
   type ServiceModule,
 } from '@redemption/kernel';
-import { devMailbox } from '../dev-mailbox.ts';
 import { buildGateway, gatewayRoutes, gatewayUpstreams } from '../gateway.ts';
 import { allModules, moduleNames, moduleNamed } from '../modules.ts';
 import { platformRoutes } from '../platform-routes.ts';
@@ -25,14 +23,15 @@ export const serveUsage = `usage: redemption start
 
 type Mode = 'standalone' | 'distributed';
 
-/** `redemption start`: every module, one process; identity's mail goes to the dev mailbox. */
+/**
+ * `redemption start`: every module, one process. Mail goes to the dev mailbox (admins read it
+ * at /api/notifications/mailbox) unless SMTP_URL is set.
+ */
 export async function startCommand(args: readonly string[], version: string): Promise<void> {
   parseCommandArgs(args, {}, serveUsage);
   const base = { url: '' };
   const config = loadPlatformConfig(process.env, allModules);
-  const identity = createIdentityModule(devMailbox(config, () => base.url));
-  const modules = allModules.map((m) => (m.name === identity.name ? identity : m));
-  return run({ config, modules, name: 'platform', mode: 'standalone', version, base });
+  return run({ config, modules: allModules, name: 'platform', mode: 'standalone', version, base });
 }
 
 /** `redemption serve <service>` and `redemption serve gateway`. */
@@ -60,7 +59,7 @@ interface RunOptions {
   name: string;
   mode: Mode;
   version: string;
-  /** Filled in once listening (the dev mailbox's links need it). */
+  /** Filled in once listening (the banner and the ready line). */
   base: { url: string };
 }
 

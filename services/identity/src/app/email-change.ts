@@ -1,4 +1,5 @@
-import type { Db, Logger } from '@redemption/kernel';
+import { emailChangeRequested } from '@redemption/contracts';
+import type { Db, Logger, Publisher } from '@redemption/kernel';
 import { conflict, isPgError, newId, pgErrorCode, ProblemError } from '@redemption/kernel';
 import type { User } from '../domain/user.ts';
 import { tokensRepository } from '../store/tokens.repository.ts';
@@ -11,10 +12,10 @@ const emailChangeTtlS = 60 * 60;
 export interface EmailChangeDeps {
   db: Db;
   log: Logger;
+  /** Publishes email_change_requested; notifications mails the new address (mail-tokens.ts). */
+  events: Publisher;
   /** 429 when this member asks too often (each request sends a mail to an address they chose). */
   throttle: (userId: string) => Promise<void>;
-  /** Sends the token to the new address (e-mail, once notifications exist). Never log it. */
-  deliver?: ((user: User, newEmail: string, token: string) => Promise<void>) | undefined;
 }
 
 const tokenInvalid = () =>
@@ -34,16 +35,22 @@ export function createEmailChanges(deps: EmailChangeDeps) {
   return {
     async request(user: User, newEmail: string): Promise<void> {
       await deps.throttle(user.id);
-      const token = newOpaqueToken();
-      await tokensRepository.insertEmailChange(deps.db, {
-        id: newId(),
-        userId: user.id,
-        newEmail,
-        tokenHash: hashToken(token),
-        ttlS: emailChangeTtlS,
+      const id = newId();
+      await deps.db.tx(async (q) => {
+        // The mailed token is minted when notifications sends it; nobody sees this one.
+        const change = await tokensRepository.insertEmailChange(q, {
+          id,
+          userId: user.id,
+          newEmail,
+          tokenHash: hashToken(newOpaqueToken()),
+          ttlS: emailChangeTtlS,
+        });
+        await deps.events.publish(q, emailChangeRequested, {
+          subject: user.id,
+          data: { request_id: id, member_id: user.id, expires_at: change.expires_at.toISOString() },
+        });
       });
       deps.log.info({ user_id: user.id }, 'e-mail change requested');
-      await deps.deliver?.(user, newEmail, token);
     },
 
     /** Single use; every other pending change of the member is dropped with it. */

@@ -7,6 +7,7 @@ import type {
   RateLimiter,
   TokenRevocations,
 } from '@redemption/kernel';
+import { passwordResetRequested } from '@redemption/contracts';
 import {
   conflict,
   isPgError,
@@ -51,10 +52,6 @@ export interface IdentityServiceDeps {
   accessTtlS: number;
   refreshTtlS: number;
   throttles: ThrottleSettings;
-  /** Sends the reset token to the user (e-mail, once notifications exist). Never log the token. */
-  deliverResetToken?: (user: User, token: string) => Promise<void>;
-  /** Sends an e-mail change token to the new address. Never log the token. */
-  deliverEmailChangeToken?: (user: User, newEmail: string, token: string) => Promise<void>;
 }
 
 export function createIdentityService(deps: IdentityServiceDeps) {
@@ -62,8 +59,8 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   const emailChanges = createEmailChanges({
     db: deps.db,
     log: deps.log,
+    events: deps.events,
     throttle: (userId) => throttle.emailChange(userId),
-    deliver: deps.deliverEmailChangeToken,
   });
 
   async function issuePair(
@@ -225,16 +222,22 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       }
       const user = await usersRepository.findByEmail(deps.db, normalized);
       if (!user) return;
-      const token = newOpaqueToken();
-      await tokensRepository.insertReset(deps.db, {
-        id: newId(),
-        userId: user.id,
-        tokenHash: hashToken(token),
-        ttlS: passwordResetTtlS,
+      // The mail's token is minted when notifications sends it (mail-tokens.ts); until then
+      // the request holds the hash of one nobody sees, and the event names only the request.
+      const id = newId();
+      await deps.db.tx(async (q) => {
+        const reset = await tokensRepository.insertReset(q, {
+          id,
+          userId: user.id,
+          tokenHash: hashToken(newOpaqueToken()),
+          ttlS: passwordResetTtlS,
+        });
+        await deps.events.publish(q, passwordResetRequested, {
+          subject: user.id,
+          data: { request_id: id, member_id: user.id, expires_at: reset.expires_at.toISOString() },
+        });
       });
-      // Delivery by e-mail arrives with the notifications service; the token itself is never logged.
       deps.log.info({ user_id: user.id }, 'password reset requested');
-      await deps.deliverResetToken?.(user, token);
     },
 
     async confirmPasswordReset(token: string, newPassword: string): Promise<void> {

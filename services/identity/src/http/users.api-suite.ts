@@ -168,10 +168,10 @@ export function identityApiSuite(label: string, start: () => Promise<Harness>): 
       const confirm = (token: string | undefined) =>
         inject({ method: 'POST', url: '/api/users/email-change/confirm', payload: { token } });
       // Whoever reads b's inbox (b) learns that b's address is in use; nobody else does.
-      const clash = await confirm(h.emailChangeTokens.get(b.email.toLowerCase()));
+      const clash = await confirm(await h.emailChangeToken(b.email));
       expect(clash.statusCode).toBe(409);
       expect(clash.json().type).toBe('/problems/email-taken');
-      const token = h.emailChangeTokens.get(fresh);
+      const token = await h.emailChangeToken(fresh);
       expect((await confirm(token)).statusCode).toBe(204);
       expect((await confirm(token)).statusCode).toBe(400);
       const me = await inject({ method: 'GET', url: `/api/users/${a.user.id}`, headers: a.auth });
@@ -346,7 +346,7 @@ export function identityApiSuite(label: string, start: () => Promise<Harness>): 
         url: '/api/users/password-reset',
         payload: { email: s.user.email },
       });
-      const token = h.resetTokens.get(s.user.email.toLowerCase());
+      const token = await h.resetToken(s.user.email);
       const newPassword = 'a different long passphrase';
       const confirm = await inject({
         method: 'POST',
@@ -376,7 +376,7 @@ export function identityApiSuite(label: string, start: () => Promise<Harness>): 
           })
         ).statusCode,
       ).toBe(202);
-      const token = h.resetTokens.get(u.email.toLowerCase());
+      const token = await h.resetToken(u.email);
       expect(token).toBeDefined();
       const newPassword = 'an entirely new passphrase';
       const confirm = () =>
@@ -389,6 +389,41 @@ export function identityApiSuite(label: string, start: () => Promise<Harness>): 
       expect((await confirm()).statusCode).toBe(400);
       expect((await login(u.username)).statusCode).toBe(401);
       expect((await login(u.username, newPassword)).statusCode).toBe(200);
+    });
+
+    it('publishes a reset without its token; each delivery mints a new one, for services only', async () => {
+      const s = await session();
+      await inject({
+        method: 'POST',
+        url: '/api/users/password-reset',
+        payload: { email: s.user.email },
+      });
+      const { rows } = await h.platform.db.query<{ event: { data: Record<string, unknown> } }>(
+        `SELECT event FROM kernel.outbox WHERE topic = 'identity'
+           AND event->>'type' = 'password_reset_requested' AND event->'data'->>'member_id' = $1`,
+        [s.user.id],
+      );
+      expect(rows).toHaveLength(1);
+      const data = rows[0]!.event.data;
+      expect(Object.keys(data).sort()).toEqual(['expires_at', 'member_id', 'request_id']);
+      const delivery = `/api/users/password-reset/${String(data['request_id'])}/delivery`;
+      // A member (even the owner) or no token may not mint the mail's token.
+      expect((await inject({ method: 'POST', url: delivery, headers: s.auth })).statusCode).toBe(
+        403,
+      );
+      expect((await inject({ method: 'POST', url: delivery })).statusCode).toBe(401);
+      const first = await h.resetToken(s.user.email);
+      const second = await h.resetToken(s.user.email);
+      expect(second).not.toBe(first);
+      const confirm = (token: string | undefined) =>
+        inject({
+          method: 'POST',
+          url: '/api/users/password-reset/confirm',
+          payload: { token, new_password: 'the newest link wins here' },
+        });
+      expect((await confirm(first)).statusCode).toBe(400); // replaced by the second mail
+      expect((await confirm(second)).statusCode).toBe(204);
+      expect(await h.resetToken(s.user.email)).toBeUndefined(); // used: 410, nothing to send
     });
 
     it('throttles repeated logins to one account with 429 and Retry-After', async () => {

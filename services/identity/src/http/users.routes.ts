@@ -1,13 +1,18 @@
 import type { App, Idempotency } from '@redemption/kernel';
 import {
+  forbidden,
   OptionalIdempotencyKeyHeader,
   problemResponses,
+  ProblemError,
   requireAdmin,
+  requirePrincipal,
   requireSelfOrAdmin,
 } from '@redemption/kernel';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { User } from '../domain/user.ts';
 import type { IdentityService } from '../app/identity.service.ts';
+import type { MailTokens } from '../app/mail-tokens.ts';
 import {
   EmailChangeConfirmBody,
   LoginBody,
@@ -48,7 +53,7 @@ export async function usersRoutes(
   app: App,
   svc: IdentityService,
   idempotency: Idempotency,
-  opts: { refreshTtlS: number },
+  opts: { refreshTtlS: number; mailTokens: MailTokens },
 ): Promise<void> {
   app.post('/api/users/register', {
     config: publicRoute,
@@ -156,6 +161,8 @@ export async function usersRoutes(
       return reply.code(204).send(null);
     },
   });
+
+  mailTokenRoutes(app, opts.mailTokens);
 
   // A profile holds personal data: a revoked token may not read it either.
   const profileRoute = { revocationCheck: 'always' as const };
@@ -270,4 +277,61 @@ export async function usersRoutes(
       return reply.code(204).send(null);
     },
   });
+}
+
+const RequestParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const TokenDeliveryView = Type.Object({
+  member_id: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  token: Type.String(),
+  expires_at: Type.String({ format: 'date-time' }),
+});
+
+/** Only another service of the platform (notifications) may mint a mail's token. */
+function requireService(req: FastifyRequest): void {
+  if (requirePrincipal(req).role !== 'service') throw forbidden('This is for internal services');
+}
+
+const gone = (what: string) =>
+  new ProblemError(410, 'request-closed', 'Gone', `The ${what} is used, expired or unknown`);
+
+/**
+ * The tokens identity's mails carry, minted when the mail is sent (app/mail-tokens.ts). Not
+ * idempotent on purpose: a stored answer would keep a live token in the idempotency table.
+ */
+function mailTokenRoutes(app: App, mailTokens: MailTokens): void {
+  const description =
+    'Internal (service token): a fresh single-use token for the mail and the address to send it to; the previous token of the request stops working. 410 when the request is used, expired or unknown.';
+  app.post('/api/users/password-reset/:id/delivery', {
+    schema: {
+      tags,
+      operationId: 'mintPasswordResetDelivery',
+      summary: "A password reset's mail token (internal)",
+      description,
+      params: RequestParams,
+      response: { 200: TokenDeliveryView, ...problemResponses(403, 410) },
+    },
+    handler: async (req) => {
+      requireService(req);
+      return (await mailTokens.resetDelivery(req.params.id)) ?? throwGone('password reset');
+    },
+  });
+  app.post('/api/users/email-change/:id/delivery', {
+    schema: {
+      tags,
+      operationId: 'mintEmailChangeDelivery',
+      summary: "An e-mail change's confirmation token (internal)",
+      description,
+      params: RequestParams,
+      response: { 200: TokenDeliveryView, ...problemResponses(403, 410) },
+    },
+    handler: async (req) => {
+      requireService(req);
+      return (await mailTokens.emailChangeDelivery(req.params.id)) ?? throwGone('e-mail change');
+    },
+  });
+}
+
+function throwGone(what: string): never {
+  throw gone(what);
 }

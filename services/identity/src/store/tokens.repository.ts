@@ -56,23 +56,25 @@ export const tokensRepository = {
   async insertReset(
     q: Queryable,
     r: { id: string; userId: string; tokenHash: string; ttlS: number },
-  ): Promise<void> {
-    await q.query(
+  ): Promise<{ expires_at: Date }> {
+    const { rows } = await q.query<{ expires_at: Date }>(
       `INSERT INTO identity.password_resets (id, user_id, token_hash, expires_at)
-       VALUES ($1, $2, $3, now() + $4 * interval '1 second')`,
+       VALUES ($1, $2, $3, now() + $4 * interval '1 second') RETURNING expires_at`,
       [r.id, r.userId, r.tokenHash, r.ttlS],
     );
+    return { expires_at: new Date(rows[0]!.expires_at) };
   },
 
   async insertEmailChange(
     q: Queryable,
     c: { id: string; userId: string; newEmail: string; tokenHash: string; ttlS: number },
-  ): Promise<void> {
-    await q.query(
+  ): Promise<{ expires_at: Date }> {
+    const { rows } = await q.query<{ expires_at: Date }>(
       `INSERT INTO identity.email_changes (id, user_id, new_email, token_hash, expires_at)
-       VALUES ($1, $2, $3, $4, now() + $5 * interval '1 second')`,
+       VALUES ($1, $2, $3, $4, now() + $5 * interval '1 second') RETURNING expires_at`,
       [c.id, c.userId, c.newEmail, c.tokenHash, c.ttlS],
     );
+    return { expires_at: new Date(rows[0]!.expires_at) };
   },
 
   /** Single use: marks the token used and returns the change, or undefined if unusable. */
@@ -95,6 +97,37 @@ export const tokensRepository = {
       'UPDATE identity.email_changes SET used_at = now() WHERE user_id = $1 AND used_at IS NULL',
       [userId],
     );
+  },
+
+  /**
+   * Gives a pending reset a new token (the previous one stops working) and returns its member
+   * and expiry; undefined when the request is used, expired or unknown.
+   */
+  async replaceResetToken(
+    q: Queryable,
+    id: string,
+    tokenHash: string,
+  ): Promise<{ user_id: string; expires_at: Date } | undefined> {
+    const { rows } = await q.query<{ user_id: string; expires_at: Date }>(
+      `UPDATE identity.password_resets SET token_hash = $2
+       WHERE id = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id, expires_at`,
+      [id, tokenHash],
+    );
+    return rows[0];
+  },
+
+  /** The same for a pending e-mail change; returns the new address too. */
+  async replaceEmailChangeToken(
+    q: Queryable,
+    id: string,
+    tokenHash: string,
+  ): Promise<{ user_id: string; new_email: string; expires_at: Date } | undefined> {
+    const { rows } = await q.query<{ user_id: string; new_email: string; expires_at: Date }>(
+      `UPDATE identity.email_changes SET token_hash = $2
+       WHERE id = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id, new_email, expires_at`,
+      [id, tokenHash],
+    );
+    return rows[0];
   },
 
   /** Single use: marks the token used and returns its user, or undefined if unusable. */
