@@ -11,6 +11,7 @@ import {
   type App,
   type Db,
 } from '@redemption/kernel';
+import { registerDeadLetterMetrics } from './dead-letter.metrics.ts';
 
 const tags = ['operations (admin)'];
 const deadLettersPageDefault = 50;
@@ -108,6 +109,7 @@ export async function adminOpsRoutes(
   db: Db,
   opts: { eventPartitions: number },
 ): Promise<void> {
+  registerDeadLetterMetrics(app.metricsRegistry, db, app.log);
   app.get('/api/admin/metrics', {
     schema: {
       tags,
