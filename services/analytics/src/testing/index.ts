@@ -1,0 +1,4 @@
+export * from './analytics-harness.ts';
+export * from './expected-windows.ts';
+export * from './fixed-events.ts';
+export * from './kafka-topics.ts';
