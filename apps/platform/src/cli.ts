@@ -14,6 +14,7 @@ import {
   buildPlatform,
 } from '@redemption/kernel';
 import { adminCommand, adminUsage } from './cli/admin-command.ts';
+import { backupCommand, backupUsage, restoreCommand, restoreUsage } from './cli/backup-command.ts';
 import { CommandFailed, exitCode, parseCommandArgs, UsageError } from './cli/cli-args.ts';
 import { configCommand, configUsage } from './cli/config-command.ts';
 import { eventsCommand, eventsUsage } from './cli/events-command.ts';
@@ -44,6 +45,8 @@ usage: redemption <command> [options]      (redemption <command> --help for one 
   openapi                print the OpenAPI document (no server, no database on disk)
   events dlq list        dead-lettered events (events dlq replay <id>: re-drive one)
   ledger verify          check the ledger's invariants (exit 1 on a violation)
+  backup --out <file>    pg_dump of every service schema (--schema: some), one snapshot
+  restore --in <file>    pg_restore of a backup into DATABASE_URL, in one transaction
 
   -h, --help             this help        -v, --version    the version
 
@@ -78,6 +81,14 @@ const commands: Record<string, { usage: string; run: Command }> = {
   openapi: { usage: openapiUsage, run: (args) => openapiCommand(args) },
   events: { usage: eventsUsage, run: (args) => eventsCommand(args, process.stdout) },
   ledger: { usage: ledgerUsage, run: (args) => ledgerCommand(args) },
+  backup: {
+    usage: backupUsage,
+    run: (args) => backupCommand(args, allModules, process.stdout),
+  },
+  restore: {
+    usage: restoreUsage,
+    run: (args) => restoreCommand(args, allModules, process.stdout),
+  },
 };
 
 async function migrateCommand(args: readonly string[]): Promise<void> {

@@ -1,0 +1,82 @@
+/**
+ * A throwaway PostgreSQL cluster (initdb + pg_ctl on a free port, trust auth, in a temp
+ * directory), for the restore drill: a fresh cluster has a young transaction counter, as a new
+ * server in a disaster would, which a database on the test server cannot show. Available when
+ * the server binaries are installed (Debian: /usr/lib/postgresql/<major>/bin); as root the
+ * cluster runs as the `postgres` user, since PostgreSQL refuses to run as root.
+ */
+import { execFile } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const debianBinRoot = '/usr/lib/postgresql';
+const startTimeoutS = 60;
+const postgresUid = 'postgres';
+
+export interface ThrowawayCluster {
+  /** postgres://root@127.0.0.1:<port>/postgres */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The newest installed server's bin directory, or null. */
+export function serverBinDir(): string | null {
+  if (!existsSync(debianBinRoot)) return null;
+  const majors = readdirSync(debianBinRoot)
+    .filter((d) => existsSync(join(debianBinRoot, d, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return majors[0] ? join(debianBinRoot, majors[0], 'bin') : null;
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Runs a server binary, as `postgres` when we are root. */
+async function asOwner(bin: string, args: string[]): Promise<void> {
+  const isRoot = process.getuid?.() === 0;
+  await (isRoot ? run('runuser', ['-u', postgresUid, '--', bin, ...args]) : run(bin, args));
+}
+
+export async function startThrowawayCluster(binDir: string): Promise<ThrowawayCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'redemption-cluster-'));
+  const data = join(dir, 'data');
+  if (process.getuid?.() === 0) {
+    const { stdout } = await run('id', ['-u', postgresUid]);
+    const { stdout: gid } = await run('id', ['-g', postgresUid]);
+    chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
+  }
+  const port = await freePort();
+  await asOwner(join(binDir, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'root', '--no-sync']);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const ctl = join(binDir, 'pg_ctl');
+  await asOwner(ctl, [
+    '-D',
+    data,
+    '-o',
+    options,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-t',
+    String(startTimeoutS),
+    'start',
+  ]);
+  return {
+    url: `postgres://root@127.0.0.1:${port}/postgres`,
+    async stop() {
+      await asOwner(ctl, ['-D', data, '-m', 'immediate', 'stop']).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
