@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { observabilityDir, promtool, promtoolGate } from './promtool.ts';
+import { prometheusRuleYaml } from './slo/prometheus-rule.ts';
 import { sloRulesYaml } from './slo/slo-rules.ts';
 import { sloTestFiles } from './slo/slo-tests.ts';
 
@@ -30,13 +31,16 @@ const alerts = ruleFiles.flatMap((f) =>
 );
 
 describe('deploy/observability rules', () => {
-  it('rules/slo.rules.yml and tests/slo-*.test.yml are what slo/ generates', () => {
+  it('rules/slo.rules.yml, tests/slo-*.test.yml and prometheus-rule.yaml are what slo/ generates', () => {
     const hint = 'run: node deploy/observability/slo/generate-rules.ts';
     // Compared as data: the files on disk are also formatted by prettier.
     const read = (path: string): unknown => parse(readFileSync(path, 'utf8'));
     expect(read(join(rulesDir, 'slo.rules.yml')), hint).toEqual(parse(sloRulesYaml()));
     for (const t of sloTestFiles())
       expect(read(join(testsDir, t.file)), hint).toEqual(parse(t.content));
+    expect(read(join(observabilityDir, 'prometheus-rule.yaml')), hint).toEqual(
+      parse(prometheusRuleYaml(observabilityDir)),
+    );
   });
 
   it('every alert has a severity and a runbook in docs/runbooks that exists', () => {

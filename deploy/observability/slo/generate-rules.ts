@@ -1,11 +1,12 @@
 /**
- * Writes rules/slo.rules.yml and tests/slo-*.test.yml from slos.ts and slo-tests.ts, formatted
- * by prettier: `node deploy/observability/slo/generate-rules.ts`. observability.test.ts checks
+ * Writes rules/slo.rules.yml and tests/slo-*.test.yml from slos.ts and slo-tests.ts, then
+ * prometheus-rule.yaml from rules/*.rules.yml, formatted by prettier: `node deploy/observability/slo/generate-rules.ts`. observability.test.ts checks
  * that the files hold what slo/ generates.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
+import { prometheusRuleYaml } from './prometheus-rule.ts';
 import { sloRulesYaml } from './slo-rules.ts';
 import { sloTestFiles } from './slo-tests.ts';
 
@@ -17,4 +18,5 @@ async function write(rel: string, yaml: string): Promise<void> {
 
 await write('rules/slo.rules.yml', sloRulesYaml());
 for (const t of sloTestFiles()) await write(`tests/${t.file}`, t.content);
-console.log('wrote rules/slo.rules.yml and the tests/slo-*.test.yml files');
+await write('prometheus-rule.yaml', prometheusRuleYaml(at('.')));
+console.log('wrote rules/slo.rules.yml, tests/slo-*.test.yml and prometheus-rule.yaml');

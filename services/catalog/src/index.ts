@@ -1,5 +1,6 @@
 import { catalogEvents } from '@redemption/contracts';
 import type { Db, Logger, ServiceModule } from '@redemption/kernel';
+import { Counter } from 'prom-client';
 import {
   createCatalogCache,
   memoryBackend,
@@ -29,7 +30,15 @@ export const catalogModule: ServiceModule<typeof catalogConfig> = {
   async init(ctx) {
     const { config, db } = ctx;
     const cacheSetup = await openCache(db, config.redisUrl, ctx.log);
-    const cache = createCatalogCache(cacheSetup.backend, config.catalogCacheTtlS, ctx.log);
+    const lookups = new Counter({
+      name: 'catalog_cache_lookups_total',
+      help: 'catalog cache lookups by result (hit, miss: loaded from the database, error)',
+      labelNames: ['result'],
+      registers: [ctx.metrics],
+    });
+    const cache = createCatalogCache(cacheSetup.backend, config.catalogCacheTtlS, ctx.log, (r) =>
+      lookups.inc({ result: r }),
+    );
     const products = createProductService({ db, events: ctx.events, cache });
     const inventory = createInventoryService({
       db,

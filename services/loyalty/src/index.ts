@@ -6,6 +6,7 @@ import { createLedger } from './app/ledger.service.ts';
 import { createLedgerMetrics } from './app/ledger.metrics.ts';
 import { verificationJob } from './app/ledger-verification.job.ts';
 import { registerVerificationMetrics } from './app/ledger-verification.metrics.ts';
+import { registerLiabilityMetrics } from './app/liability.metrics.ts';
 import { orderEarningsSubscription } from './app/order-earnings.consumer.ts';
 import { orderEarningsJob } from './app/order-earnings.worker.ts';
 import { dropsRoutes } from './http/drops.routes.ts';
@@ -64,6 +65,7 @@ export const loyaltyModule: ServiceModule<typeof loyaltyConfig> = {
     );
     depth = ledger.depth;
     registerVerificationMetrics(ctx.metrics, db, ctx.log);
+    registerLiabilityMetrics(ctx.metrics, db, ctx.log);
     return {
       async routes(app) {
         registerLoyaltyRateLimits(

@@ -46,7 +46,15 @@ export const listKey = (query: unknown): string =>
   'list:' + createHash('sha256').update(JSON.stringify(query)).digest('base64url');
 export const productKey = (id: string): string => `product:${id}`;
 
-export function createCatalogCache(backend: CacheBackend, ttlS: number, log: Logger): CatalogCache {
+/** How a lookup went: served from the cache, loaded (absent or stale), or the cache failed. */
+export type CacheLookup = 'hit' | 'miss' | 'error';
+
+export function createCatalogCache(
+  backend: CacheBackend,
+  ttlS: number,
+  log: Logger,
+  onLookup: (result: CacheLookup) => void = () => {},
+): CatalogCache {
   return {
     async through<T>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
       let gen: string | undefined;
@@ -55,11 +63,16 @@ export function createCatalogCache(backend: CacheBackend, ttlS: number, log: Log
         gen = hit.gen;
         if (hit.entry !== undefined) {
           const parsed = JSON.parse(hit.entry) as { g: string; v: T };
-          if (parsed.g === gen) return parsed.v;
+          if (parsed.g === gen) {
+            onLookup('hit');
+            return parsed.v;
+          }
         }
+        onLookup('miss');
       } catch (err) {
         // A cache outage degrades to reading the database; it never fails the request.
         log.warn({ err }, 'catalog cache read failed');
+        onLookup('error');
       }
       const value = await load();
       if (value !== undefined && gen !== undefined) {
