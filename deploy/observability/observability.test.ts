@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { observabilityDir, promtool, promtoolGate } from './promtool.ts';
 import { prometheusRuleYaml } from './slo/prometheus-rule.ts';
-import { sloRulesYaml } from './slo/slo-rules.ts';
+import { scaleWindow, sloRulesYaml } from './slo/slo-rules.ts';
 import { sloTestFiles } from './slo/slo-tests.ts';
 
 const rulesDir = join(observabilityDir, 'rules');
@@ -21,7 +21,12 @@ const testFiles = readdirSync(testsDir).filter((f) => f.endsWith('.test.yml'));
 interface RuleFile {
   groups: Array<{
     name: string;
-    rules: Array<{ alert?: string; record?: string; annotations?: Record<string, string> }>;
+    rules: Array<{
+      alert?: string;
+      record?: string;
+      expr: string;
+      annotations?: Record<string, string>;
+    }>;
   }>;
 }
 const alerts = ruleFiles.flatMap((f) =>
@@ -51,6 +56,22 @@ describe('deploy/observability rules', () => {
       expect(m, `${a.alert}: runbook_url ${url}`).not.toBeNull();
       expect(existsSync(join(runbooksDir, m![1]!)), `${a.alert}: ${m![1]} is missing`).toBe(true);
     }
+  });
+
+  it('the scaled copy (npm run observe) divides the windows and keeps names and thresholds', () => {
+    expect(['5m', '1h', '3d', '30s'].map((w) => scaleWindow(w, 60))).toEqual([
+      '5s',
+      '60s',
+      '4320s',
+      '1s',
+    ]);
+    const real = parse(sloRulesYaml()) as RuleFile;
+    const scaled = parse(sloRulesYaml({ windowScale: 60 })) as RuleFile;
+    const alertsOf = (f: RuleFile) => f.groups[1]!.rules.map((r) => [r.alert, r.expr]);
+    expect(alertsOf(scaled)).toEqual(alertsOf(real));
+    const ratio1h = (f: RuleFile) =>
+      f.groups[0]!.rules.find((r) => r.record === 'slo:sli_error:ratio_rate1h')!;
+    expect(ratio1h(scaled).expr).toBe(ratio1h(real).expr.replaceAll('[1h]', '[60s]'));
   });
 
   it('every alert name has a unit test file that names it', () => {
