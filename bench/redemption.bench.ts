@@ -184,11 +184,14 @@ async function dropPhases(ctx: PhaseContext, adminToken: string) {
 }
 
 function serviceErrors(logFile: string): string[] {
-  return readFileSync(logFile, 'utf8')
-    .split('\n')
-    .filter((l) => /"level":(50|60)/.test(l))
-    .slice(0, serviceErrorLinesMax)
-    .map((l) => `  service log: ${l.slice(0, 600)}`);
+  return (
+    readFileSync(logFile, 'utf8')
+      .split('\n')
+      // The kernel's logger writes the level's label ("error"), not pino's number (50).
+      .filter((l) => /"level":("error"|"fatal"|50|60)\b/.test(l))
+      .slice(0, serviceErrorLinesMax)
+      .map((l) => `  service log: ${l.slice(0, 600)}`)
+  );
 }
 
 async function main(): Promise<void> {

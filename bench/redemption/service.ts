@@ -4,6 +4,7 @@
  * tiny JWKS server (this process, 127.0.0.1) publishes at IDENTITY_URL, as identity would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -69,8 +70,17 @@ export async function startService(
   logFile: string,
   cleanup: Cleanup,
 ): Promise<Service> {
+  // `serve` answers /metrics only to a bearer of METRICS_TOKEN (decision 009): a fresh one per run.
+  const metricsToken = randomBytes(32).toString('base64url');
   const child = spawn(process.execPath, [cli, 'serve', 'loyalty'], {
-    env: { ...process.env, REDIS_URL: '', PORT: '0', HOST: '127.0.0.1', ...env },
+    env: {
+      ...process.env,
+      REDIS_URL: '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      METRICS_TOKEN: metricsToken,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile);
@@ -94,9 +104,17 @@ export async function startService(
     pid: child.pid!,
     baseUrl,
     child,
-    metrics: async () => (await fetch(`${baseUrl}/metrics`)).text(),
+    metrics: () => scrape(baseUrl, metricsToken),
     stop,
   };
+}
+
+/** The service's /metrics text; throws rather than let an empty answer read as zero batches. */
+async function scrape(baseUrl: string, token: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET /metrics: ${res.status} ${text.slice(0, 200)}`);
+  return text;
 }
 
 /** Sum and count of a Prometheus histogram or counter lines matching `name{...}`. */

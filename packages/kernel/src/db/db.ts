@@ -15,6 +15,14 @@ export interface Queryable {
   ): Promise<QueryResult<R>>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Runs `fn` once what this Queryable wrote so far is committed: at the end of a transaction
+   * (never if it rolls back), at once outside one (each statement commits by itself). For work
+   * that must not sit inside the transaction, e.g. waking event consumers: a NOTIFY inside a
+   * transaction serializes every notifying commit in the database, fsync included. `fn` must
+   * not throw. Optional so that test doubles need not provide it.
+   */
+  afterCommit?(fn: () => void): void;
 }
 
 export interface Db extends Queryable {
@@ -53,4 +61,15 @@ export function parseInt8(raw: string): number {
   if (!Number.isSafeInteger(n))
     throw new Error(`int8 value ${raw} is outside the safe integer range`);
   return n;
+}
+
+/** Runs after-commit hooks; one that throws must not turn a committed transaction into an error. */
+export function runAfterCommit(hooks: ReadonlyArray<() => void>): void {
+  for (const hook of hooks) {
+    try {
+      hook();
+    } catch {
+      // Hooks are hints (wake-ups); whoever waits on them also polls within a bound.
+    }
+  }
 }

@@ -1,10 +1,18 @@
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db.ts';
-import { parseInt8 } from './db.ts';
+import { parseInt8, runAfterCommit } from './db.ts';
+import { DatabaseBusyError, isPoolTimeout } from './database-busy.ts';
 import { annotateDbError } from './db-errors.ts';
 
 const int8Oid = 20;
 const connectTimeoutMs = 5_000;
+/**
+ * Requests that may wait for a pooled connection, per connection. Beyond it a request is
+ * refused at once (503, DatabaseBusyError) instead of queueing behind hundreds of others only
+ * to time out after connectTimeoutMs: under a spike the answer comes fast and the queue stays
+ * short enough that those in it are served in time.
+ */
+export const poolWaitingPerConnectionMax = 20;
 const statementTimeoutMs = 30_000;
 const idleTimeoutMs = 30_000;
 
@@ -14,6 +22,8 @@ export interface PgDbOptions {
   url: string;
   poolMax: number;
   applicationName?: string;
+  /** Longest wait for a pooled connection (ms); connectTimeoutMs unless given (tests). */
+  connectTimeoutMs?: number;
 }
 
 /** Db over a node-postgres pool (real server). */
@@ -21,13 +31,21 @@ export function createPgDb(opts: PgDbOptions): Db {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.poolMax,
-    connectionTimeoutMillis: connectTimeoutMs,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? connectTimeoutMs,
     idleTimeoutMillis: idleTimeoutMs,
     statement_timeout: statementTimeoutMs,
     application_name: opts.applicationName ?? 'redemption',
   });
   // An idle client that errors (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => undefined);
+  const waitingMax = opts.poolMax * poolWaitingPerConnectionMax;
+  /** Fails fast with DatabaseBusyError when the pool's queue is full or the wait timed out. */
+  const admit = <T>(use: () => Promise<T>): Promise<T> => {
+    if (pool.waitingCount >= waitingMax) return Promise.reject(new DatabaseBusyError('queue-full'));
+    return use().catch((err: unknown) => {
+      throw isPoolTimeout(err) ? new DatabaseBusyError('timeout', err) : err;
+    });
+  };
 
   const run = async <R>(
     q: pg.Pool | pg.PoolClient,
@@ -49,10 +67,11 @@ export function createPgDb(opts: PgDbOptions): Db {
 
   return {
     kind: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
-    exec: (sql) => exec(pool, sql),
+    query: (sql, params) => admit(() => run(pool, sql, params)),
+    exec: (sql) => admit(() => exec(pool, sql)),
+    afterCommit: (after) => runAfterCommit([after]),
     async tx(fn) {
-      const client = await pool.connect();
+      const client = await admit(() => pool.connect());
       // The pool listens for errors on idle clients only: a checked-out client whose connection
       // dies (failover, admin kill) emits 'error' on itself, which unhandled crashes the process.
       // The query in flight rejects anyway; remember the error and destroy the client on release.
@@ -61,14 +80,17 @@ export function createPgDb(opts: PgDbOptions): Db {
         broken ??= err;
       };
       client.on('error', onError);
+      const committed: Array<() => void> = [];
       const q: Queryable = {
         query: (sql, params) => run(client, sql, params),
         exec: (sql) => exec(client, sql),
+        afterCommit: (after) => void committed.push(after),
       };
       try {
         await client.query('BEGIN');
         const out = await fn(q);
         await client.query('COMMIT');
+        runAfterCommit(committed);
         return out;
       } catch (err) {
         await client.query('ROLLBACK').catch((rollbackErr: Error) => onError(rollbackErr));

@@ -1,6 +1,6 @@
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './db.ts';
-import { parseInt8 } from './db.ts';
+import { parseInt8, runAfterCommit } from './db.ts';
 import { annotateDbError } from './db-errors.ts';
 
 /**
@@ -35,14 +35,19 @@ export async function createPgliteDb(dataDir: string): Promise<Db> {
     kind: 'pglite',
     query: (sql, params) => run(lite, sql, params),
     exec: (sql) => exec(lite, sql),
-    tx: (fn) =>
-      lite.transaction(async (t) => {
+    async tx(fn) {
+      const committed: Array<() => void> = [];
+      const out = await lite.transaction(async (t) => {
         const q: Queryable = {
           query: (sql, params) => run(t, sql, params),
           exec: (sql) => exec(t, sql),
+          afterCommit: (after) => void committed.push(after),
         };
         return fn(q);
-      }),
+      });
+      runAfterCommit(committed);
+      return out;
+    },
     async ping() {
       await lite.query('SELECT 1');
     },

@@ -87,6 +87,52 @@ export async function deliver(o: DeliverOptions): Promise<DeliveryOutcome> {
   }
 }
 
+export interface DeliverBatchOptions {
+  db: Db;
+  sub: Subscription;
+  /** In the order they must be handled (one partition's). */
+  events: readonly CloudEvent[];
+  /** Runs last in the batch's transaction (pg transport: the offset commit + fence). */
+  inTx?: (q: Queryable) => Promise<void>;
+}
+
+/**
+ * Delivers several events in ONE transaction: their inbox rows with one statement, the handler
+ * for each event not seen before (in order, each seeing the previous ones' effects), then
+ * `inTx`. Effects, inbox rows and offset commit together, so a crash redelivers the whole batch
+ * and the inbox skips what had committed. Returns undefined when anything failed (the batch
+ * was rolled back): the caller then delivers the events one by one with `deliver`, which
+ * retries each and dead-letters a poison event alone.
+ */
+export async function deliverBatch(o: DeliverBatchOptions): Promise<DeliveryOutcome[] | undefined> {
+  try {
+    return await o.db.tx(async (q) => {
+      const { rows } = await q.query<{ event_id: string }>(
+        `INSERT INTO kernel.inbox (group_name, event_id) SELECT $1, unnest($2::uuid[])
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [o.sub.group, o.events.map((e) => e.id)],
+      );
+      const fresh = new Set(rows.map((r) => r.event_id));
+      const outcomes: DeliveryOutcome[] = [];
+      for (const event of o.events) {
+        // delete: an id twice in one batch (a duplicate on the wire) is handled once.
+        if (!fresh.delete(event.id)) {
+          outcomes.push('duplicate');
+          continue;
+        }
+        validate(o.sub, event);
+        await o.sub.handler(event, q);
+        outcomes.push('processed');
+      }
+      await o.inTx?.(q);
+      return outcomes;
+    });
+  } catch (err) {
+    if (err instanceof FencedError) throw err;
+    return undefined;
+  }
+}
+
 function validate(sub: Subscription, event: CloudEvent): void {
   const problems = envelopeProblems(event);
   const def = sub.definitions?.find((d) => d.type === event.type);

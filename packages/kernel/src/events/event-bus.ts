@@ -6,6 +6,7 @@ import type { Db } from '../db/db.ts';
 import type { RetryPolicy, Subscription } from './consumer-runtime.ts';
 import type { ConsumerHandle, ConsumerMetrics, EventTransport } from './event-transport.ts';
 import { createPublisher, type Publisher } from './outbox.ts';
+import { createOutboxSignal, type OutboxSignal } from './outbox-signal.ts';
 import { createPgTransport } from './pg-transport.ts';
 
 const batchMax = 100;
@@ -50,12 +51,20 @@ export async function createEventBus(o: EventBusOptions): Promise<EventBus> {
     backoffMaxMs,
   };
   const metrics = o.registry ? consumerMetrics(o.registry) : undefined;
-  const common = { db: o.db, partitions, policy, log: o.log, ...(metrics ? { metrics } : {}) };
+  const signal = createOutboxSignal(o.db, o.log);
+  const common = {
+    db: o.db,
+    partitions,
+    policy,
+    log: o.log,
+    signal,
+    ...(metrics ? { metrics } : {}),
+  };
   const transport = await chooseTransport(o, common);
   const subs: Subscription[] = [];
   const handles: ConsumerHandle[] = [];
   return {
-    publisher: createPublisher({ source: o.source, partitions }),
+    publisher: createPublisher({ source: o.source, partitions, signal }),
     transport,
     subscribe: (sub) => void subs.push(sub),
     async start() {
@@ -65,6 +74,7 @@ export async function createEventBus(o: EventBusOptions): Promise<EventBus> {
     async stop() {
       await Promise.all(handles.splice(0).map((h) => h.stop()));
       await transport.stop();
+      await signal.close();
     },
   };
 }
@@ -74,6 +84,7 @@ type Common = {
   partitions: (t: string) => number;
   policy: RetryPolicy;
   log: Logger;
+  signal: OutboxSignal;
   metrics?: ConsumerMetrics;
 };
 

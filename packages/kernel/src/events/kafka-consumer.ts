@@ -8,7 +8,7 @@ import {
 } from '@platformatic/kafka';
 import type { Db } from '../db/db.ts';
 import { newId } from '../ids.ts';
-import { deliver, type RetryPolicy, type Subscription } from './consumer-runtime.ts';
+import { deliver, deliverBatch, type RetryPolicy, type Subscription } from './consumer-runtime.ts';
 import type { CloudEvent } from './envelope.ts';
 import type { ConsumerHandle } from './event-transport.ts';
 import {
@@ -63,9 +63,14 @@ export interface KafkaConsumerOptions {
   onLag?: (topic: string, partition: number, lag: number) => void;
 }
 
-/** One partition's queue: events run one after another, in the order the stream gave them. */
+/**
+ * One partition's queue: events run in the order the stream gave them; what arrived while the
+ * previous batch ran is delivered as the next batch, in one transaction.
+ */
 interface Lane {
   tail: Promise<void>;
+  /** Taken from the stream, not started yet. */
+  queued: KafkaMessage[];
   /** The last message whose event finished (effect + inbox committed, or dead-lettered). */
   done: KafkaMessage | undefined;
   /** The next offset we have committed for this partition. */
@@ -202,6 +207,25 @@ export async function startKafkaConsumer(o: KafkaConsumerOptions): Promise<Consu
     void commitLane(lane);
   };
 
+  /**
+   * What queued up behind the last batch, in one transaction (effects + inbox rows); when that
+   * fails, or a message is unreadable, one by one (`handle`: retries, dead letters).
+   */
+  const handleQueued = async (lane: Lane, batch: KafkaMessage[]): Promise<void> => {
+    if (stopping) return;
+    const decoded = batch.map(decode);
+    const events = decoded.flatMap((d) => (d.kind === 'event' ? [d.event] : []));
+    if (batch.length > 1 && events.length === batch.length) {
+      const done = await deliverBatch({ db: o.db, sub, events }).catch(() => undefined);
+      if (done) {
+        lane.done = batch[batch.length - 1];
+        void commitLane(lane);
+        return;
+      }
+    }
+    for (const m of batch) await handle(lane, m);
+  };
+
   const resumeIfDrained = (): void => {
     if (pausedByUs && inFlight <= inFlightResumeAt && !stopping && stream && !stream.destroyed) {
       pausedByUs = false;
@@ -213,13 +237,22 @@ export async function startKafkaConsumer(o: KafkaConsumerOptions): Promise<Consu
     const key = `${m.topic}:${m.partition}`;
     let lane = lanes.get(key);
     if (!lane) {
-      lane = { tail: Promise.resolve(), done: undefined, committed: -1n, committing: undefined };
+      lane = {
+        tail: Promise.resolve(),
+        queued: [],
+        done: undefined,
+        committed: -1n,
+        committing: undefined,
+      };
       lanes.set(key, lane);
     }
     const l = lane;
     inFlight++;
+    l.queued.push(m);
+    if (l.queued.length > 1) return; // a step is already scheduled; it takes this one too
+    let batch: KafkaMessage[] = [];
     l.tail = l.tail
-      .then(() => handle(l, m))
+      .then(() => handleQueued(l, (batch = l.queued.splice(0))))
       .catch((err: unknown) =>
         log.error(
           { err, group, topic: m.topic, partition: m.partition },
@@ -227,7 +260,7 @@ export async function startKafkaConsumer(o: KafkaConsumerOptions): Promise<Consu
         ),
       )
       .finally(() => {
-        inFlight--;
+        inFlight -= batch.length;
         resumeIfDrained();
       });
   };

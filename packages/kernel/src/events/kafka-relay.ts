@@ -14,6 +14,7 @@ import {
   type KafkaLog,
 } from './kafka-clients.ts';
 import { outboxChannel } from './outbox.ts';
+import type { OutboxSignal } from './outbox-signal.ts';
 
 /** Advisory lock that makes one relay at a time, across processes, move the outbox ("RELY"). */
 export const relayLockKey = 0x5245_4c59;
@@ -53,6 +54,8 @@ export interface KafkaRelayOptions {
    * a row for an unknown topic would otherwise stall the relay for every topic.
    */
   ensureTopic(topic: string): Promise<void>;
+  /** Commits of this process's publishers: looked at without waiting for their NOTIFY. */
+  signal?: OutboxSignal;
 }
 
 export interface KafkaRelay {
@@ -141,6 +144,7 @@ export function startKafkaRelay(o: KafkaRelayOptions): KafkaRelay {
 
   const loop = (async () => {
     let unlisten: (() => Promise<void>) | undefined;
+    const unsignal = o.signal?.onCommitted(() => sleeper.wake());
     try {
       unlisten = await o.db.listen(outboxChannel, () => sleeper.wake());
     } catch (err) {
@@ -158,6 +162,7 @@ export function startKafkaRelay(o: KafkaRelayOptions): KafkaRelay {
         await sleeper.sleep(failureBackoffMs(failures, relayBackoffBaseMs, relayBackoffMaxMs));
       }
     }
+    unsignal?.();
     await unlisten?.().catch(() => undefined);
   })();
 

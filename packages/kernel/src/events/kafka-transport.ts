@@ -6,6 +6,7 @@ import { clientOptions, closeTimeoutMs, withTimeout, type KafkaLog } from './kaf
 import { startKafkaConsumer } from './kafka-consumer.ts';
 import { startKafkaRelay, type KafkaRelay } from './kafka-relay.ts';
 import { createTopics, ensureTopics, topicPlan } from './kafka-topics.ts';
+import type { OutboxSignal } from './outbox-signal.ts';
 
 /** /health/ready's Kafka probe answers within this (ms). */
 const pingTimeoutMs = 2_000;
@@ -22,6 +23,8 @@ export interface KafkaTransportOptions {
   policy: RetryPolicy;
   log: KafkaLog;
   metrics?: ConsumerMetrics;
+  /** Commits of this process's publishers (other processes' arrive as NOTIFY). */
+  signal?: OutboxSignal;
   /** Outbox rows per relay transaction at most. */
   relayBatchMax: number;
   /** The relay looks at the outbox at least this often without a NOTIFY (ms). */
@@ -70,6 +73,7 @@ export function createKafkaTransport(o: KafkaTransportOptions): EventTransport {
           batchMax: o.relayBatchMax,
           pollMaxMs: o.relayPollMaxMs,
           ensureTopic,
+          ...(o.signal ? { signal: o.signal } : {}),
         });
       })().catch((err: unknown) => {
         starting = undefined; // a later start() tries again

@@ -1,6 +1,7 @@
 import type { EventDefinition } from '@redemption/contracts';
 import type { Queryable } from '../db/db.ts';
 import { createEvent, type CloudEvent, type NewEvent } from './envelope.ts';
+import type { OutboxSignal } from './outbox-signal.ts';
 
 export const outboxChannel = 'redemption_outbox';
 export const partitionsDefault = 3;
@@ -33,11 +34,24 @@ export interface PublishItem {
 export function createPublisher(opts: {
   source: string;
   partitions: (topic: string) => number;
+  /** Wakes consumers after the commit; without it (or `q.afterCommit`), NOTIFY in the tx. */
+  signal?: OutboxSignal;
 }): Publisher {
+  /** After the commit when the transaction can say when that is; else the old in-tx NOTIFY. */
+  const announce = async (q: Queryable, topics: Iterable<string>): Promise<void> => {
+    const signal = opts.signal;
+    if (signal && q.afterCommit) {
+      const committed = [...topics];
+      q.afterCommit(() => signal.committed(committed));
+      return;
+    }
+    for (const topic of topics) await q.query('SELECT pg_notify($1, $2)', [outboxChannel, topic]);
+  };
   return {
     async publish(q, def, input) {
       const event = createEvent(def, opts.source, input);
-      await insertOutbox(q, def.topic, event, opts.partitions(def.topic));
+      await insertOutboxRow(q, def.topic, event, opts.partitions(def.topic));
+      await announce(q, [def.topic]);
       return event;
     },
     async publishMany(q, items) {
@@ -64,22 +78,24 @@ export function createPublisher(opts: {
           rows.map((r) => JSON.stringify(r.event)),
         ],
       );
-      for (const topic of new Set(rows.map((r) => r.topic)))
-        await q.query('SELECT pg_notify($1, $2)', [outboxChannel, topic]);
+      await announce(q, new Set(rows.map((r) => r.topic)));
     },
   };
 }
 
+const insertOutboxRow = (q: Queryable, topic: string, event: CloudEvent, partitions: number) =>
+  q.query(
+    'INSERT INTO kernel.outbox (id, topic, partition, key, event) VALUES ($1, $2, $3, $4, $5)',
+    [event.id, topic, partitionOf(event.subject, partitions), event.subject, JSON.stringify(event)],
+  );
+
+/** One event into the outbox with an in-transaction NOTIFY (dead-letter replays: rare). */
 export async function insertOutbox(
   q: Queryable,
   topic: string,
   event: CloudEvent,
   partitions: number,
 ): Promise<void> {
-  await q.query(
-    'INSERT INTO kernel.outbox (id, topic, partition, key, event) VALUES ($1, $2, $3, $4, $5)',
-    [event.id, topic, partitionOf(event.subject, partitions), event.subject, JSON.stringify(event)],
-  );
-  // Delivered only when the transaction commits; wakes pg-transport consumers at once.
+  await insertOutboxRow(q, topic, event, partitions);
   await q.query('SELECT pg_notify($1, $2)', [outboxChannel, topic]);
 }

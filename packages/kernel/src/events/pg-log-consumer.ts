@@ -1,9 +1,16 @@
 import type { Db, Queryable } from '../db/db.ts';
 import type { Logger } from 'pino';
-import { deliver, FencedError, type RetryPolicy, type Subscription } from './consumer-runtime.ts';
+import {
+  deliver,
+  deliverBatch,
+  FencedError,
+  type RetryPolicy,
+  type Subscription,
+} from './consumer-runtime.ts';
 import type { CloudEvent } from './envelope.ts';
 import type { ConsumerHandle } from './event-transport.ts';
 import { outboxChannel } from './outbox.ts';
+import type { OutboxSignal } from './outbox-signal.ts';
 import { createMembership, type PartitionRef } from './pg-group-membership.ts';
 
 export interface PgConsumerOptions {
@@ -16,6 +23,8 @@ export interface PgConsumerOptions {
   batchMax: number;
   pollMaxMs: number;
   leaseMs: number;
+  /** This process's commits, seen without waiting for their NOTIFY. */
+  signal?: OutboxSignal;
   onLag?: (topic: string, partition: number, lag: number) => void;
 }
 
@@ -29,15 +38,19 @@ const lagCountMax = 100_000;
 
 /**
  * A consumer-group member on the pg log (the outbox table). Reads each owned partition in
- * (txid, position) order, only below the oldest running transaction, and commits its offset
- * in the same transaction as the handler's effect, fenced by partition ownership.
+ * (txid, position) order, only below the oldest running transaction, and delivers what it read
+ * in one transaction with the offset commit, fenced by partition ownership (a batch that fails
+ * is delivered again one event at a time, so a poison event is isolated).
  */
 export async function startPgLogConsumer(o: PgConsumerOptions): Promise<ConsumerHandle> {
   const membership = createMembership({ ...o, group: o.sub.group, topics: o.sub.topics });
   await membership.ensurePartitionRows();
   let stopping = false;
-  let wake: (() => void) | undefined;
-  const unlisten = await o.db.listen(outboxChannel, () => wake?.());
+  const waker = createWaker();
+  // Woken only for our topics (a NOTIFY without a topic wakes everyone).
+  const ours = (topic: string): boolean => topic === '' || o.sub.topics.includes(topic);
+  const unlisten = await o.db.listen(outboxChannel, (t) => ours(t) && waker.wake());
+  const unsignal = o.signal?.onCommitted((t) => ours(t) && waker.wake());
   let owned: PartitionRef[] = [];
   let lastHeartbeatMs = 0;
 
@@ -49,11 +62,11 @@ export async function startPgLogConsumer(o: PgConsumerOptions): Promise<Consumer
           lastHeartbeatMs = Date.now();
         }
         const counts = await Promise.all(owned.map((p) => drainPartition(o, p, () => stopping)));
-        if (counts.every((n) => n === 0) && !stopping) await idle(o.pollMaxMs, (w) => (wake = w));
+        if (counts.every((n) => n === 0) && !stopping) await waker.idle(o.pollMaxMs);
       } catch (err) {
         if (!stopping)
           o.log.warn({ err, group: o.sub.group }, 'event consumer loop failed; retrying');
-        if (!stopping) await idle(o.pollMaxMs, (w) => (wake = w));
+        if (!stopping) await waker.idle(o.pollMaxMs);
       }
     }
   })();
@@ -61,22 +74,43 @@ export async function startPgLogConsumer(o: PgConsumerOptions): Promise<Consumer
   return {
     async stop() {
       stopping = true;
-      wake?.();
+      waker.wake();
       await loop;
+      unsignal?.();
       await unlisten();
       await membership.leave().catch(() => undefined);
     },
   };
 }
 
-function idle(ms: number, setWake: (w: () => void) => void): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    setWake(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+/**
+ * Sleep until woken or `ms` passed. A wake-up while the loop is busy is kept, so the next idle
+ * returns at once: the commit it announces may not have been visible to the read just made.
+ */
+function createWaker() {
+  let pending = false;
+  let resolveIdle: (() => void) | undefined;
+  return {
+    wake: (): void => {
+      if (resolveIdle) resolveIdle();
+      else pending = true;
+    },
+    idle: (ms: number): Promise<void> => {
+      if (pending) {
+        pending = false;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done(): void {
+          clearTimeout(timer);
+          resolveIdle = undefined;
+          resolve();
+        }
+        resolveIdle = done;
+      });
+    },
+  };
 }
 
 /** Reads and delivers one batch of a partition, in order. Returns how many events it handled. */
@@ -99,10 +133,30 @@ async function drainPartition(
      ORDER BY kernel.outbox.txid /* the column, not its ::text alias */ , kernel.outbox.position LIMIT $5`,
     [p.topic, p.partition, from.offset_txid, from.offset_position, o.batchMax],
   );
-  let handled = 0;
-  for (const row of rows) {
-    if (isStopping()) break;
-    try {
+  const handled = rows.length === 0 ? 0 : await deliverRows(o, p, rows, isStopping);
+  // Counting costs a query: only when the batch came back full (there may be more behind it).
+  if (o.onLag) o.onLag(p.topic, p.partition, rows.length === o.batchMax ? await lagOf(o, p) : 0);
+  return handled;
+}
+
+/** The rows in one transaction; one by one when that fails. Returns how many were handled. */
+async function deliverRows(
+  o: PgConsumerOptions,
+  p: PartitionRef,
+  rows: readonly Row[],
+  isStopping: () => boolean,
+): Promise<number> {
+  try {
+    const batch = await deliverBatch({
+      db: o.db,
+      sub: o.sub,
+      events: rows.map((r) => r.event),
+      inTx: (q) => commitOffset(q, o, p, rows[rows.length - 1]!),
+    });
+    if (batch) return rows.length;
+    let handled = 0;
+    for (const row of rows) {
+      if (isStopping()) break;
       await deliver({
         db: o.db,
         sub: o.sub,
@@ -112,15 +166,13 @@ async function drainPartition(
         isStopping,
         inTx: (q) => commitOffset(q, o, p, row),
       });
-    } catch (err) {
-      if (err instanceof FencedError) return handled; // another member owns it now
-      throw err;
+      handled++;
     }
-    handled++;
+    return handled;
+  } catch (err) {
+    if (err instanceof FencedError) return 0; // another member owns it now
+    throw err;
   }
-  // Counting costs a query: only when the batch came back full (there may be more behind it).
-  if (o.onLag) o.onLag(p.topic, p.partition, rows.length === o.batchMax ? await lagOf(o, p) : 0);
-  return handled;
 }
 
 async function commitOffset(

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { newId } from '../ids.ts';
 import type { RetryPolicy } from './consumer-runtime.ts';
 import type { ConsumerMetrics, EventTransport } from './event-transport.ts';
+import type { OutboxSignal } from './outbox-signal.ts';
 import { startPgLogConsumer } from './pg-log-consumer.ts';
 
 export interface PgTransportOptions {
@@ -12,6 +13,8 @@ export interface PgTransportOptions {
   policy: RetryPolicy;
   log: Pick<Logger, 'warn' | 'error' | 'info'>;
   metrics?: ConsumerMetrics;
+  /** Commits of this process's publishers (other processes' arrive as NOTIFY). */
+  signal?: OutboxSignal;
   batchMax: number;
   pollMaxMs: number;
   leaseMs: number;

@@ -55,7 +55,10 @@ function send(
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof ProblemError) {
-      if (err.status >= 500) req.log.error({ err: safeError(err) }, 'request failed');
+      // Overload (503 with Retry-After) is a warning: nothing is broken, and a spike must not
+      // look like an outage in the error logs.
+      if (err.status === 503) req.log.warn({ err: safeError(err) }, 'request shed');
+      else if (err.status >= 500) req.log.error({ err: safeError(err) }, 'request failed');
       return send(reply, err.toBody(req.url), err.headers);
     }
     if (err.validation) return send(reply, { ...validationProblem(err), instance: req.url });

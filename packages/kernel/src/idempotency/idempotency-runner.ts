@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Queryable } from '../db/db.ts';
-import { badRequest, conflict, ProblemError, unprocessable } from '../errors/problem.ts';
+import { badRequest, ProblemError } from '../errors/problem.ts';
 import {
   fingerprintOf,
   parseKey,
@@ -9,6 +9,7 @@ import {
   type Outcome,
   type RunOptions,
 } from './idempotency.ts';
+import { answerFrom, claimOnConflict, inFlight, type StoredKey } from './idempotency-keys.ts';
 
 /** A request that runs longer than this may be taken over by a retry (its first run died). */
 export const idempotencyLeaseMs = 60_000;
@@ -74,9 +75,30 @@ export interface Attempt {
   checkpoint?(q: Queryable, resource: unknown): Promise<void>;
   /** What an earlier run of the same request recorded with `checkpoint`; undefined if none. */
   readonly resumeFrom?: unknown;
-  /** True once the outcome is stored (`complete`, `completeAttempts`): not stored again. */
+  /**
+   * True once nothing more is to be done with the key: its outcome stored (`complete`,
+   * `completeAttempts`), freed (`freeAttempts`), or, with `claimInEffect`, the answer taken
+   * from another request's (`claimAttempts`). `fail` is then a no-op.
+   */
   settled?: boolean;
 }
+
+const unsettledInEffect =
+  'claimInEffect: the effect returned without settling its Idempotency-Key (claimAttempts, then completeAttempts or freeAttempts, in its transaction)';
+
+/** What `claimAttempts` needs of an attempt made with `claimInEffect`. */
+export interface DeferredClaim {
+  fingerprint: string;
+  ttlH: number;
+  /** Set by `claimAttempts` when the answer is another request's stored one. */
+  replayed: boolean;
+}
+
+const deferredClaims = new WeakMap<Attempt, DeferredClaim>();
+
+/** The claim an attempt made with `claimInEffect` still has to make; undefined for others. */
+export const deferredClaimOf = (attempt: Attempt): DeferredClaim | undefined =>
+  deferredClaims.get(attempt);
 
 export interface ClaimedKey {
   scope: string;
@@ -96,6 +118,13 @@ export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency
     const scope = `${opts.scope}:${req.principal?.id ?? 'anonymous'}`;
     const fingerprint = fingerprintOf(req.method, req.url, req.body);
     const token = randomUUID();
+    if (opts.claimInEffect) {
+      const claimed = { scope, key, token };
+      return {
+        replayed: false,
+        attempt: deferredAttempt(reply, claimed, { fingerprint, ttlH }, req.url),
+      };
+    }
     const claimed = await claim(db, { scope, key, fingerprint, token, ttlH });
     if (!claimed) {
       return { replayed: true, body: await replayOrRefuse(db, reply, scope, key, fingerprint) };
@@ -120,8 +149,10 @@ export function createIdempotency({ db, ttlH }: IdempotencyOptions): Idempotency
       outcome = await effect(attempt);
       // Not final: free the key (a checkpoint stays), as after an unexpected error.
       if (outcome.final === false) await attempt.fail(undefined);
-      else if (attempt.claimed && !attempt.settled)
+      else if (attempt.claimed && !attempt.settled) {
+        if (opts.claimInEffect) throw new Error(unsettledInEffect);
         await db.tx((q) => attempt.complete(q, outcome));
+      }
     } catch (err) {
       await attempt.fail(err);
       throw err;
@@ -175,7 +206,10 @@ function claimedAttempt(
       await complete(q, claimed, outcome);
       attempt.settled = true;
     },
-    fail: (err) => settleFailure(db, claimed, err, url),
+    // Settled already (stored, freed): the row is no longer ours to touch.
+    fail: async (err) => {
+      if (!attempt.settled) await settleFailure(db, claimed, err, url);
+    },
     send: <T>(out: Outcome<T>): T => send(reply, out, false) as T,
     claimed,
     outcomeOf: (err) => storedOutcome(err, url),
@@ -183,6 +217,34 @@ function claimedAttempt(
     ...(resumeFrom === null ? {} : { resumeFrom }),
     settled: false,
   };
+  return attempt;
+}
+
+/**
+ * An attempt whose key is claimed later, in the effect's own transaction (`claimAttempts`):
+ * until then nothing is in the database, and whatever that transaction wrote of the key either
+ * committed with the effect (stored or freed) or rolled back with it, so `fail` has nothing to do.
+ */
+function deferredAttempt(
+  reply: FastifyReply,
+  claimed: ClaimedKey,
+  claim: Omit<DeferredClaim, 'replayed'>,
+  url: string,
+): Attempt {
+  const state: DeferredClaim = { ...claim, replayed: false };
+  const attempt: Attempt = {
+    complete: async (q, outcome) => {
+      await complete(q, claimed, outcome);
+      attempt.settled = true;
+    },
+    fail: async () => undefined,
+    send: <T>(out: Outcome<T>): T => send(reply, out, state.replayed) as T,
+    claimed,
+    outcomeOf: (err) => storedOutcome(err, url),
+    checkpoint: (q, resource) => checkpoint(q, claimed, resource),
+    settled: false,
+  };
+  deferredClaims.set(attempt, state);
   return attempt;
 }
 
@@ -202,24 +264,13 @@ async function claim(db: Db, c: Claim): Promise<{ checkpoint: unknown } | null> 
   const { rows } = await db.query<{ lease_token: string; checkpoint: unknown }>(
     `INSERT INTO kernel.idempotency_keys AS k (scope, key, fingerprint, lease_token, lease_until, expires_at)
      VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond', now() + $6 * interval '1 hour')
-     ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, lease_token = EXCLUDED.lease_token,
-       lease_until = EXCLUDED.lease_until, expires_at = EXCLUDED.expires_at, created_at = now(),
-       response_status = NULL,
-       response_body = CASE WHEN k.expires_at < now() THEN NULL ELSE k.response_body END
-     WHERE k.expires_at < now()
-        OR (k.response_status IS NULL AND k.lease_until < now() AND k.fingerprint = EXCLUDED.fingerprint)
+     ${claimOnConflict}
      RETURNING lease_token, response_body AS checkpoint`,
     [c.scope, c.key, c.fingerprint, c.token, idempotencyLeaseMs, c.ttlH],
   );
   const row = rows[0];
   return row?.lease_token === c.token ? { checkpoint: row.checkpoint } : null;
 }
-
-const inFlight = (): ProblemError =>
-  conflict(
-    'idempotency-key-in-flight',
-    'A request with this Idempotency-Key is still being processed',
-  );
 
 async function complete(q: Queryable, c: ClaimedKey, out: Outcome): Promise<void> {
   const res = await q.query(
@@ -248,23 +299,11 @@ async function replayOrRefuse(
   key: string,
   fingerprint: string,
 ): Promise<unknown> {
-  const { rows } = await db.query<{
-    fingerprint: string;
-    response_status: number | null;
-    response_body: unknown;
-  }>(
+  const { rows } = await db.query<StoredKey>(
     'SELECT fingerprint, response_status, response_body FROM kernel.idempotency_keys WHERE scope = $1 AND key = $2',
     [scope, key],
   );
-  const row = rows[0];
-  if (row && row.fingerprint !== fingerprint) {
-    throw unprocessable(
-      'idempotency-key-reused',
-      'This Idempotency-Key was already used with a different request body',
-    );
-  }
-  if (!row || row.response_status === null) throw inFlight();
-  return send(reply, { statusCode: row.response_status, body: row.response_body }, true);
+  return send(reply, answerFrom(rows[0], fingerprint), true);
 }
 
 /** Deterministic client errors are stored for replay; anything else frees the key. */
@@ -272,43 +311,6 @@ function storedOutcome(err: unknown, url: string): Outcome | null {
   if (err instanceof ProblemError && storedClientErrors.has(err.status))
     return { statusCode: err.status, body: err.toBody(url) };
   return null;
-}
-
-/**
- * Stores many outcomes with one statement inside the effect's transaction (the ledger settles a
- * whole batch this way instead of one UPDATE per operation). Attempts without `claimed` (test
- * doubles) fall back to their own `complete`. Throws, rolling the effect back, when any lease
- * was taken over by a retry, exactly like `complete`.
- */
-export async function completeAttempts(
-  q: Queryable,
-  items: ReadonlyArray<{ attempt: Attempt; outcome: Outcome }>,
-): Promise<void> {
-  const rows: Array<ClaimedKey & { outcome: Outcome }> = [];
-  const claimed: Attempt[] = [];
-  for (const { attempt, outcome } of items) {
-    if (attempt.claimed === undefined) await attempt.complete(q, outcome);
-    else if (attempt.claimed) {
-      rows.push({ ...attempt.claimed, outcome });
-      claimed.push(attempt);
-    }
-  }
-  if (rows.length === 0) return;
-  const res = await q.query(
-    `UPDATE kernel.idempotency_keys AS k SET response_status = u.status, response_body = u.body::jsonb,
-       lease_token = NULL, lease_until = NULL
-     FROM unnest($1::text[], $2::text[], $3::uuid[], $4::int[], $5::text[]) AS u(scope, key, token, status, body)
-     WHERE k.scope = u.scope AND k.key = u.key AND k.lease_token = u.token`,
-    [
-      rows.map((r) => r.scope),
-      rows.map((r) => r.key),
-      rows.map((r) => r.token),
-      rows.map((r) => r.outcome.statusCode),
-      rows.map((r) => JSON.stringify(r.outcome.body ?? null)),
-    ],
-  );
-  if (res.rowCount !== rows.length) throw inFlight();
-  for (const attempt of claimed) attempt.settled = true;
 }
 
 /**

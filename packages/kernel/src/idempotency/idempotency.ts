@@ -46,6 +46,13 @@ export interface RunOptions {
   scope: string;
   /** Missing key → 400 when true; runs once without protection when false. */
   required: boolean;
+  /**
+   * The effect claims the key itself, inside its own transaction, with `claimAttempts` (one
+   * statement for a whole batch of requests): nothing is written before the effect's commit, a
+   * request refused before its effect runs (a full queue's 429) costs no database round trip,
+   * and a duplicate of a request still running waits for its commit and gets its answer.
+   */
+  claimInEffect?: boolean;
 }
 
 /** The IETF httpapi Idempotency-Key draft: the key is a structured-field string, quoted or not. */

@@ -5,7 +5,8 @@
  * several processes; overlap lets one batch decide while another waits for its commit).
  * The queue is bounded: beyond `queueDepthMax` waiting items, `submit` refuses at once, so a
  * spike turns into fast 429s instead of timeouts. If a batch fails as a whole, its items are
- * retried one by one so a single bad item cannot sink the others.
+ * retried one by one so a single bad item cannot sink the others, unless the failure is not
+ * an item's (`retryAlone` says no: the database is busy), when they all fail at once.
  */
 export interface BatcherOptions<I, R> {
   batchMax: number;
@@ -15,6 +16,12 @@ export interface BatcherOptions<I, R> {
   onBatch?: (size: number) => void;
   /** Batches applied at once (default 1). */
   inFlightMax?: number;
+  /**
+   * Whether a failed batch's items are worth retrying one by one (default: always). No for a
+   * failure none of them caused: retrying 256 items alone against a busy database would hold
+   * every one of them for 256 timeouts.
+   */
+  retryAlone?: (err: unknown) => boolean;
 }
 
 export class QueueFullError extends Error {}
@@ -67,7 +74,10 @@ export function createBatcher<I, R>(o: BatcherOptions<I, R>): Batcher<I, R> {
       const results = await o.apply(batch.map((w) => w.item));
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (err) {
-      if (batch.length === 1) return batch[0]!.reject(err);
+      if (batch.length === 1 || o.retryAlone?.(err) === false) {
+        for (const w of batch) w.reject(err);
+        return;
+      }
       for (const w of batch) {
         await o.apply([w.item]).then(([r]) => w.resolve(r!), w.reject);
       }

@@ -1,4 +1,5 @@
-import type { Attempt, Db, Queryable } from '@redemption/kernel';
+import type { Attempt, Db, Outcome, Queryable } from '@redemption/kernel';
+import { claimAttempts } from '@redemption/kernel';
 import type { LedgerOp } from '../domain/ledger-ops.ts';
 import { asyncOperationsRepository } from '../store/async-operations.repository.ts';
 import { accountView, history, holdMember } from '../store/ledger-queries.ts';
@@ -20,16 +21,23 @@ export const ledgerQueries = {
 };
 
 /**
- * Burst absorption: stores the op for the async worker and settles the caller's key with the
- * 202 `outcome`, in one transaction, so a retry replays the 202 and the op runs exactly once.
+ * Burst absorption: claims the caller's key, stores the op for the async worker and settles
+ * the key with the 202 `outcome`, in one transaction, so a retry replays the 202 and the op runs
+ * exactly once. Returns `outcome`, or the answer the key already has (a 422 or 409 is thrown).
  */
 export async function queueForLater(
   db: Db,
   queued: { id: string; ownerId: string; op: LedgerOp; attempt: Attempt },
-  outcome: { statusCode: number; body: unknown },
-): Promise<void> {
-  await db.tx(async (q) => {
+  outcome: Outcome,
+): Promise<Outcome> {
+  return db.tx(async (q) => {
+    const [claim] = await claimAttempts(q, [queued.attempt]);
+    if (claim && !claim.claimed) {
+      if ('problem' in claim) throw claim.problem;
+      return claim.outcome;
+    }
     await asyncOperationsRepository.insert(q, queued.id, queued.ownerId, queued.op);
     await queued.attempt.complete(q, outcome);
+    return outcome;
   });
 }

@@ -1,6 +1,13 @@
-import type { Attempt, Db, Publisher, Queryable } from '@redemption/kernel';
-import { completeAttempts, newId, ProblemError } from '@redemption/kernel';
-import type { BatchState } from '../domain/batch-state.ts';
+import type { Attempt, ClaimResult, Db, Outcome, Publisher, Queryable } from '@redemption/kernel';
+import {
+  claimAttempts,
+  completeAttempts,
+  DatabaseBusyError,
+  freeAttempts,
+  newId,
+  ProblemError,
+} from '@redemption/kernel';
+import { emptyBatchState, type BatchState } from '../domain/batch-state.ts';
 import type { LedgerOp } from '../domain/ledger-ops.ts';
 import { decide, type DecideContext } from '../domain/ops/decide.ts';
 import type { Plan } from '../domain/plan.ts';
@@ -11,16 +18,25 @@ import { createBatcher, type Batcher } from './batcher.ts';
 import { refusalProblem } from './ledger-refusals.ts';
 
 export type OpResult =
-  | { ok: true; statusCode: number; body: Record<string, unknown> }
+  /** Accepted, or (replayed) the stored answer of an earlier request with the same key. */
+  | { ok: true; statusCode: number; body: Record<string, unknown>; replayed?: boolean }
   | { ok: false; problem: ProblemError };
 
-/** An op decided: accepted with its plan, or refused with the problem its caller gets. */
+/**
+ * An op decided: accepted with its plan, or refused with the problem its caller gets; or not
+ * decided at all because its Idempotency-Key already has an answer or is another request's.
+ */
 type Decision =
-  { plan: Plan; statusCode: number; body: Record<string, unknown> } | { problem: ProblemError };
+  | { plan: Plan; statusCode: number; body: Record<string, unknown> }
+  | { problem: ProblemError }
+  | { keyTaken: Exclude<ClaimResult, { claimed: true }> };
 
 export interface Submission {
   op: LedgerOp;
-  /** The caller's Idempotency-Key attempt; completed in the batch's transaction. */
+  /**
+   * The caller's Idempotency-Key attempt: claimed (when made with `claimInEffect`), completed
+   * or freed in the batch's transaction.
+   */
   attempt: Attempt;
 }
 
@@ -41,9 +57,10 @@ export interface LedgerMetrics {
 }
 
 /**
- * The ledger engine: submissions are batched; each batch locks what it touches in a fixed
- * order, decides every op against the locked state (each accepted or refused on its own),
- * writes all accepted ops and their idempotency records, and commits once.
+ * The ledger engine: submissions are batched; each batch claims its ops' Idempotency-Keys,
+ * locks what the ops touch in a fixed order, decides every op against the locked state (each
+ * accepted or refused on its own), writes all accepted ops and every key's answer, and commits
+ * once: a request costs a share of one commit, and no round trip of its own.
  */
 export function createLedger(
   db: Db,
@@ -53,44 +70,33 @@ export function createLedger(
 ) {
   async function apply(items: readonly Submission[]): Promise<OpResult[]> {
     const decisions = await db.tx(async (q) => {
-      const state = await batchStateRepository.lockFor(
+      const claims = await claimAttempts(
         q,
-        items.map((i) => i.op),
+        items.map((i) => i.attempt),
       );
+      const live = items.flatMap((i, n) => (claims[n]!.claimed ? [i.op] : []));
+      const state = live.length ? await batchStateRepository.lockFor(q, live) : emptyBatchState();
       const ctx = { now: new Date(), lotExpiryMonths: limits.lotExpiryMonths, newId };
-      const ds: Decision[] = items.map((i) => decideSafely(i.op, state, ctx));
+      const ds: Decision[] = items.map((i, n) => {
+        const claim = claims[n]!;
+        return claim.claimed ? decideSafely(i.op, state, ctx) : { keyTaken: claim };
+      });
       await writePlans(
         q,
         ds.flatMap((d) => ('plan' in d ? [d.plan] : [])),
         events,
       );
-      // Accepted ops and deterministic refusals settle their keys in this transaction, with one
-      // statement; refusals that must free their key (e.g. 409) do it after the commit.
-      await completeAttempts(
-        q,
-        ds.flatMap((d, n) => {
-          const attempt = items[n]!.attempt;
-          if ('plan' in d)
-            return [{ attempt, outcome: { statusCode: d.statusCode, body: d.body } }];
-          const stored = attempt.outcomeOf?.(d.problem);
-          return stored ? [{ attempt, outcome: stored }] : [];
-        }),
-      );
+      await settleKeys(q, items, ds);
       return ds;
     });
     const results: OpResult[] = [];
     for (const [n, d] of decisions.entries()) {
-      const kind = items[n]!.op.kind;
-      if ('plan' in d) {
-        results.push({ ok: true, statusCode: d.statusCode, body: d.body });
-        metrics?.onResult(kind, 'accepted');
-      } else {
-        // Refusals wrote nothing; a stored one is settled, any other frees its key now.
-        const attempt = items[n]!.attempt;
-        if (!attempt.outcomeOf?.(d.problem)) await attempt.fail(d.problem);
-        results.push({ ok: false, problem: d.problem });
-        metrics?.onResult(kind, d.problem.slug);
-      }
+      const { op, attempt } = items[n]!;
+      const result = resultOf(d);
+      // Attempts the kernel does not know (the ledger's own recorders) learn of a refusal here.
+      if (!result.ok && !attempt.settled) await attempt.fail(result.problem);
+      metrics?.onResult(op.kind, outcomeLabel(d));
+      results.push(result);
     }
     return results;
   }
@@ -101,6 +107,7 @@ export function createLedger(
     queueDepthMax: limits.queueDepthMax,
     inFlightMax: limits.batchesInFlightMax ?? batchesInFlightDefault,
     apply,
+    retryAlone: (err) => !(err instanceof DatabaseBusyError),
     ...(metrics ? { onBatch: metrics.onBatch } : {}),
   });
 
@@ -124,6 +131,45 @@ function decideSafely(op: LedgerOp, state: BatchState, ctx: DecideContext): Deci
     throw err;
   }
 }
+
+/**
+ * Every key's answer, in the batch's transaction: accepted ops and deterministic refusals are
+ * stored (one UPDATE); other refusals free their key (one statement), so a retry runs again.
+ */
+async function settleKeys(
+  q: Queryable,
+  items: readonly Submission[],
+  ds: readonly Decision[],
+): Promise<void> {
+  const stored: Array<{ attempt: Attempt; outcome: Outcome }> = [];
+  const freed: Attempt[] = [];
+  ds.forEach((d, n) => {
+    const attempt = items[n]!.attempt;
+    if ('plan' in d) stored.push({ attempt, outcome: { statusCode: d.statusCode, body: d.body } });
+    else if ('problem' in d) {
+      const outcome = attempt.outcomeOf?.(d.problem);
+      if (outcome) stored.push({ attempt, outcome });
+      else freed.push(attempt);
+    }
+  });
+  await completeAttempts(q, stored);
+  await freeAttempts(q, freed);
+}
+
+function resultOf(d: Decision): OpResult {
+  if ('plan' in d) return { ok: true, statusCode: d.statusCode, body: d.body };
+  if ('problem' in d) return { ok: false, problem: d.problem };
+  const taken = d.keyTaken;
+  if ('problem' in taken) return { ok: false, problem: taken.problem };
+  const { statusCode, body } = taken.outcome;
+  return { ok: true, statusCode, body: body as Record<string, unknown>, replayed: true };
+}
+
+const outcomeLabel = (d: Decision): string => {
+  if ('plan' in d) return 'accepted';
+  if ('problem' in d) return d.problem.slug;
+  return 'problem' in d.keyTaken ? d.keyTaken.problem.slug : 'replayed';
+};
 
 /** The batch's rows, then its events (the outbox), in the batch's transaction. */
 async function writePlans(q: Queryable, plans: readonly Plan[], events: Publisher): Promise<void> {

@@ -17,11 +17,27 @@ const Query = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: expiringPointsPageMax, default: 500 })),
 });
 
-const Page = Type.Object({
-  items: Type.Array(
-    Type.Object({ member_id: Type.String(), points: Type.Integer(), expires_at: DateTime }),
-  ),
-});
+const Page = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({ member_id: Type.String(), points: Type.Integer(), expires_at: DateTime }),
+      { maxItems: expiringPointsPageMax },
+    ),
+  },
+  {
+    examples: [
+      {
+        items: [
+          {
+            member_id: '0192f0c4-7a51-7cc1-9b5e-2f4d6c1e8a30',
+            points: 1200,
+            expires_at: '2027-01-15T00:00:00.000Z',
+          },
+        ],
+      },
+    ],
+  },
+);
 
 /** Points about to expire, per member: the notifications service's daily warning reads it. */
 export async function expiringPointsRoutes(app: App, deps: { db: Db }): Promise<void> {

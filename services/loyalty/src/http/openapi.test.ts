@@ -29,6 +29,7 @@ const loyaltyOperations = [
   'post /api/loyalty/drops/{id}/claims',
   'post /api/loyalty/admin/verify',
   'get /api/loyalty/admin/reconciliation',
+  'get /api/loyalty/admin/expiring-points',
 ];
 
 /** The examples of one media entry, wherever swagger put them (media `example` or schema `examples`). */

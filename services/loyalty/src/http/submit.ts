@@ -9,10 +9,10 @@ import type { LedgerOp } from '../domain/ledger-ops.ts';
 const retryAfterS = 1;
 
 /**
- * A batched ledger op behind the kernel's Idempotency-Key wrapper (key required). The ledger
- * settles the key in the batch's own transaction (accepted ops and deterministic refusals) or
- * frees it after the batch (other refusals); a full queue is a 429, never a timeout, or a 202
- * with Prefer: respond-async.
+ * A batched ledger op behind the kernel's Idempotency-Key wrapper (key required). The key is
+ * claimed, and its answer stored or the key freed, in the batch's own transaction
+ * (`claimInEffect`): the request makes no database round trip of its own, and a full queue is
+ * a 429 at once (or a 202 with Prefer: respond-async), never a wait for a connection.
  */
 export async function submitOp(
   db: Db,
@@ -23,7 +23,7 @@ export async function submitOp(
   scope: string,
   op: LedgerOp,
 ): Promise<unknown> {
-  const opts = { scope: `loyalty.${scope}`, required: true };
+  const opts = { scope: `loyalty.${scope}`, required: true, claimInEffect: true };
   return idempotency.respond(req, reply, opts, async (attempt) => {
     let result: OpResult;
     try {
@@ -34,9 +34,10 @@ export async function submitOp(
       if (err instanceof QueueFullError) throw ledgerBusy();
       throw err;
     }
+    // Accepted, or an earlier request's answer replayed (the attempt says which).
     if (result.ok) return { statusCode: result.statusCode, body: result.body };
-    // Refused: the batch already stored the answer (a deterministic 4xx) or freed the key, so
-    // the wrapper settling the thrown problem again matches no row (the lease is gone).
+    // Refused: the batch already stored the answer (a deterministic 4xx) or freed the key; the
+    // attempt is settled, so the wrapper touches the key no more.
     throw result.problem;
   });
 }
@@ -54,7 +55,10 @@ const ledgerBusy = (): ProblemError =>
 const prefersAsync = (req: FastifyRequest): boolean =>
   /(^|[,\s])respond-async\b/.test(String(req.headers['prefer'] ?? ''));
 
-/** Burst absorption: the op waits in a table; the client gets 202 and where to look. */
+/**
+ * Burst absorption: the op waits in a table; the client gets 202 and where to look (or, when
+ * its key already has an answer, that answer).
+ */
 async function acceptAsync(
   db: Db,
   req: FastifyRequest,
@@ -65,7 +69,8 @@ async function acceptAsync(
   const id = newId();
   const statusUrl = `/api/loyalty/operations/${id}`;
   const outcome = { statusCode: 202, body: { id, status: 'pending', status_url: statusUrl } };
-  await queueForLater(db, { id, ownerId: req.principal!.id, op, attempt }, outcome);
-  reply.header('location', statusUrl).header('preference-applied', 'respond-async');
-  return outcome;
+  const answer = await queueForLater(db, { id, ownerId: req.principal!.id, op, attempt }, outcome);
+  if (answer === outcome)
+    reply.header('location', statusUrl).header('preference-applied', 'respond-async');
+  return answer;
 }
