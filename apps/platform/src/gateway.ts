@@ -26,6 +26,8 @@ export const gatewayRoutes: ReadonlyArray<{ service: string; prefixes: readonly 
   { service: 'catalog', prefixes: ['/api/products', '/api/categories', '/api/inventory'] },
   { service: 'orders', prefixes: ['/api/orders'] },
   { service: 'payments', prefixes: ['/api/payments'] },
+  { service: 'notifications', prefixes: ['/api/notifications'] },
+  { service: 'analytics', prefixes: ['/api/analytics'] },
 ];
 
 const upstreamProbeTimeoutMs = 1_500;

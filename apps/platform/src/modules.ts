@@ -5,6 +5,8 @@ import { loyaltyModule } from '@redemption/loyalty';
 import { catalogModule } from '@redemption/catalog';
 import { paymentsModule } from '@redemption/payments';
 import { ordersModule } from '@redemption/orders';
+import { notificationsModule } from '@redemption/notifications';
+import { analyticsModule } from '@redemption/analytics';
 
 /** Every service module the platform can run. Standalone mode mounts them all in one process. */
 export const allModules: readonly ServiceModule[] = [
@@ -13,6 +15,8 @@ export const allModules: readonly ServiceModule[] = [
   catalogModule,
   paymentsModule,
   ordersModule,
+  notificationsModule,
+  analyticsModule,
 ];
 
 export const moduleNames = (): string[] => allModules.map((m) => m.name);

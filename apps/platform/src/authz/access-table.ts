@@ -5,6 +5,7 @@
  * call it. A row names a rule (what each principal gets), the status of an allowed call, the
  * principals that differ from the rule, and how to call the route (see `AccessCall`).
  */
+import { randomUUID } from 'node:crypto';
 import type { HttpMethod } from '@redemption/kernel/testing';
 import type { AuthzFixtures, FixtureMember } from './authz-fixtures.ts';
 
@@ -139,6 +140,20 @@ export const accessTable: Record<string, AccessRow> = {
     ok: 400,
     call: () => ({ url: '/api/users/email-change/confirm', body: { token: 'x'.repeat(43) } }),
   },
+  // Mints the token a reset or e-mail change mail carries: internal services only (notifications);
+  // the request does not exist, so the service gets past the door to a 410.
+  'POST /api/users/password-reset/:id/delivery': {
+    rule: 'admin',
+    ok: 410,
+    except: { admin: 403 },
+    call: (fx) => ({ url: `/api/users/password-reset/${fx.unknownId}/delivery`, body: {} }),
+  },
+  'POST /api/users/email-change/:id/delivery': {
+    rule: 'admin',
+    ok: 410,
+    except: { admin: 403 },
+    call: (fx) => ({ url: `/api/users/email-change/${fx.unknownId}/delivery`, body: {} }),
+  },
   'GET /api/users': { rule: 'admin', ok: 200, call: () => get('/api/users') },
   'GET /api/users/:id': {
     rule: 'owner',
@@ -259,6 +274,13 @@ export const accessTable: Record<string, AccessRow> = {
     call: () => get('/api/loyalty/admin/reconciliation'),
   },
 
+  'GET /api/loyalty/admin/expiring-points': {
+    rule: 'admin',
+    ok: 200,
+    call: () =>
+      get('/api/loyalty/admin/expiring-points?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z'),
+  },
+
   // Catalog and inventory.
   'GET /api/products': { rule: 'public', ok: 200, call: () => get('/api/products') },
   'GET /api/products/:id': {
@@ -363,6 +385,76 @@ export const accessTable: Record<string, AccessRow> = {
     call: () => ({ url: '/api/payments/webhooks/stripe', body: {} }),
   },
 
+  // Notifications.
+  'POST /api/notifications/send': {
+    rule: 'admin',
+    ok: 202,
+    call: (fx) => ({
+      url: '/api/notifications/send',
+      body: {
+        template: 'order_shipped',
+        member_id: fx.member.id,
+        data: { order_id: fx.paidOrder.id },
+      },
+    }),
+  },
+  'GET /api/notifications': { rule: 'admin', ok: 200, call: () => get('/api/notifications') },
+  'GET /api/notifications/:id': {
+    rule: 'owner',
+    ok: 200,
+    call: (fx) => get(`/api/notifications/${fx.notification}`),
+  },
+  'GET /api/notifications/preferences/:memberId': {
+    rule: 'owner',
+    ok: 200,
+    call: (fx) => get(`/api/notifications/preferences/${fx.member.id}`),
+  },
+  'PUT /api/notifications/preferences/:memberId': {
+    rule: 'owner',
+    ok: 200,
+    call: (fx) => ({
+      url: `/api/notifications/preferences/${fx.member.id}`,
+      body: { locale: 'en' },
+    }),
+  },
+  'POST /api/notifications/push-subscriptions': {
+    rule: 'signed-in',
+    ok: 201,
+    call: () => ({
+      url: '/api/notifications/push-subscriptions',
+      body: {
+        endpoint: `https://push.example.test/${randomUUID()}`,
+        keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) },
+      },
+    }),
+  },
+  'GET /api/notifications/push-key': {
+    rule: 'public',
+    ok: 200,
+    call: () => get('/api/notifications/push-key'),
+  },
+  // The link in the mail is the credential: the page shows for anyone, a bad link is refused.
+  'GET /api/notifications/unsubscribe': {
+    rule: 'public',
+    ok: 200,
+    call: () => get('/api/notifications/unsubscribe?token=u1.x.y'),
+  },
+  'POST /api/notifications/unsubscribe': {
+    rule: 'public',
+    ok: 400,
+    call: () => ({ url: '/api/notifications/unsubscribe?token=u1.x.y', body: {} }),
+  },
+  'GET /api/notifications/mailbox': {
+    rule: 'admin',
+    ok: 200,
+    call: () => get('/api/notifications/mailbox'),
+  },
+  'GET /api/notifications/mailbox/:id': {
+    rule: 'admin',
+    ok: 404,
+    call: (fx) => get(`/api/notifications/mailbox/${fx.unknownId}`),
+  },
+
   // Orders. A member orders for itself only: naming another member is a 403.
   'POST /api/orders': {
     rule: 'owner',
@@ -409,6 +501,20 @@ export const accessTable: Record<string, AccessRow> = {
       url: `/api/orders/${(await fx.freshPaidOrder()).id}/refunds`,
       body: {},
     }),
+  },
+
+  // Analytics: the admin dashboard's. The live stream is asked for as JSON, so an allowed caller
+  // gets the route's 406 instead of a stream that never ends.
+  'GET /api/analytics/windows': {
+    rule: 'admin',
+    ok: 200,
+    call: () => get('/api/analytics/windows?kind=tumbling_5m'),
+  },
+  'GET /api/analytics/engine': { rule: 'admin', ok: 200, call: () => get('/api/analytics/engine') },
+  'GET /api/analytics/live': {
+    rule: 'admin',
+    ok: 406,
+    call: () => ({ url: '/api/analytics/live', headers: { accept: 'application/json' } }),
   },
 };
 

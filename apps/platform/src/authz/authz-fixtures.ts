@@ -34,6 +34,8 @@ export interface AuthzFixtures {
   /** A settled op of `member` accepted with Prefer: respond-async. */
   asyncOperation: string;
   paidOrder: PaidOrder;
+  /** A notification (a receipt by e-mail) to `member`. */
+  notification: string;
   registration(): { username: string; email: string; password: string };
   registered(): Promise<{ username: string }>;
   refreshToken(): Promise<string>;
@@ -156,6 +158,13 @@ export async function createAuthzFixtures(
      VALUES ($1, $2, '{}', 'done', 201, '{}', now())`,
     [asyncOperation, member.id],
   );
+  const sent = await admin('POST', '/api/notifications/send', {
+    template: 'payment_receipt',
+    member_id: member.id,
+    data: { order_id: newId(), amount_minor: 100, currency: 'USD', payment_id: newId() },
+  });
+  if (sent.status !== 202) throw new Error(`fixture notification: ${sent.status}`);
+  const notification = String(sent.body['notifications'][0].id);
   const reservationBody = () => ({
     reservation_id: `matrix-${short()}`,
     items: [{ product_id: product, quantity: 1 }],
@@ -173,6 +182,7 @@ export async function createAuthzFixtures(
     earnTransaction: expectStatus(earned, 201, 'earn', 'transaction_id'),
     asyncOperation,
     paidOrder: await freshPaidOrder(),
+    notification,
     registration,
     registered: register,
     async refreshToken() {
