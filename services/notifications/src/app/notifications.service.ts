@@ -95,7 +95,16 @@ export function createNotificationsService(db: Db) {
       locale: Locale | undefined,
       prefs: readonly Preference[],
     ) {
+      const seen = new Set<string>();
       prefs.forEach((p, i) => {
+        // One row per (category, channel): a repeat would make the upsert touch a row twice.
+        const pair = `${p.category}\u0000${p.channel}`;
+        if (seen.has(pair))
+          throw badRequest(
+            `body.preferences.${i} repeats ${p.category} ${p.channel}; give each pair once`,
+            `body.preferences.${i}`,
+          );
+        seen.add(pair);
         if (isLocked(p.category, p.channel) && !p.enabled)
           throw unprocessable('preference-locked', `${p.category} ${p.channel} is always on`, {
             field: `body.preferences.${i}.enabled`,

@@ -140,6 +140,17 @@ describe('notifications API (embedded PGlite, dev mailbox)', () => {
     });
     expect(locked.status).toBe(422);
     expect(locked.body['field']).toBe('body.preferences.0.enabled');
+    // The same pair twice (the fuzzer's 500: the upsert would touch one row twice).
+    const twice = await h.call('PUT', url, token, {
+      preferences: [
+        { category: 'marketing', channel: 'sms', enabled: true },
+        { category: 'marketing', channel: 'sms', enabled: false },
+      ],
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body['errors']).toEqual([
+      expect.objectContaining({ field: 'body.preferences.1' }),
+    ]);
     const drop = {
       template: 'drop_opening',
       member_id: m.id,
