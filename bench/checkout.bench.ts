@@ -18,6 +18,7 @@ import { createCleanup } from './redemption/cleanup.ts';
 import { checkpoint, describeMachine, memoryOf } from './redemption/machine.ts';
 import type { LoadJob, LoadResult } from './checkout/load.ts';
 import { prepareShop, type Shop } from './checkout/shop.ts';
+import { runPgbench } from './redemption/pgbench.ts';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../apps/platform/src/cli.ts', import.meta.url));
@@ -29,6 +30,9 @@ const readConnections = 64;
 const orderConnections = Number(process.env['BENCH_ORDER_CONNECTIONS'] ?? 16);
 const membersCount = 200;
 const readyTimeoutMs = 60_000;
+const withPgbench = process.env['BENCH_PGBENCH'] !== '0';
+/** Issue 12's goals, each a same-run ratio or a figure. */
+const goals = { tpcbX: 0.5, hotRowX: 0.5, halfMaxP99Ms: 100, readX: 0.5, peakRssMiB: 384 };
 
 const cleanup = createCleanup();
 process.on('SIGINT', () => void cleanup.runAll().then(() => process.exit(130)));
@@ -117,7 +121,21 @@ async function main(): Promise<void> {
     tokens: shop.memberTokens,
     orderBodies: shop.orderBodies,
   });
+  const order = (orderBodies: unknown[], overallRate?: number) =>
+    load({
+      url: platform.url,
+      connections: orderConnections,
+      durationS: orderDurationS,
+      kind: 'checkout',
+      path: '/api/orders',
+      tokens: shop.memberTokens,
+      orderBodies,
+      ...(overallRate ? { overallRate } : {}),
+    });
+  const hotOrders = await order([shop.orderBodies[0]]);
+  const halfMax = await order(shop.orderBodies, Math.max(1, Math.round(orders.requestsPerS / 2)));
   const mem = memoryOf(platform.pid);
+  const pgb = withPgbench ? await pgbenchPair() : undefined;
   console.log(
     `\nresults (cache: ${cacheMode}; ${readConnections} connections for reads, ${orderConnections} for orders):`,
   );
@@ -126,7 +144,76 @@ async function main(): Promise<void> {
   console.log(row('GET /api/products?category (cached page)', list, base));
   console.log(row('GET /api/products (uncached: distinct query)', miss, base));
   console.log(row('POST /api/orders (points + card, full saga)', orders));
+  console.log(row('POST /api/orders, every order one product', hotOrders));
+  console.log(
+    row(`POST /api/orders at half max (${Math.round(orders.requestsPerS / 2)}/s)`, halfMax),
+  );
   console.log(`service peak RSS ${Math.round(mem.peakMiB)} MiB`);
+  printGoals({ base, one, list, orders, hotOrders, halfMax, peakMiB: mem.peakMiB, pgb });
+}
+
+async function pgbenchPair() {
+  const spec = { clients: 16, threads: 2, seconds: orderDurationS };
+  const tpcb = await runPgbench(databaseUrl, { ...spec, scale: 10 }, cleanup);
+  const hot = await runPgbench(databaseUrl, { ...spec, scale: 1 }, cleanup);
+  console.log(
+    `pgbench -s 10 -c 16: ${Math.round(tpcb.tps)} tps; -s 1 -c 16 (hot row): ${Math.round(hot.tps)} tps`,
+  );
+  return { tpcb: tpcb.tps, hot: hot.tps };
+}
+
+function printGoals(m: {
+  base: LoadResult;
+  one: LoadResult;
+  list: LoadResult;
+  orders: LoadResult;
+  hotOrders: LoadResult;
+  halfMax: LoadResult;
+  peakMiB: number;
+  pgb: { tpcb: number; hot: number } | undefined;
+}): void {
+  const x = (a: number, b: number | undefined) => (b ? a / b : NaN);
+  const lines: Array<[string, string, string, boolean]> = [
+    [
+      'checkout orders/s ÷ pgbench TPC-B tps',
+      x(m.orders.requestsPerS, m.pgb?.tpcb).toFixed(2),
+      `>= ${goals.tpcbX}`,
+      x(m.orders.requestsPerS, m.pgb?.tpcb) >= goals.tpcbX,
+    ],
+    [
+      'checkout, one product ÷ pgbench hot-row tps',
+      x(m.hotOrders.requestsPerS, m.pgb?.hot).toFixed(2),
+      `>= ${goals.hotRowX}`,
+      x(m.hotOrders.requestsPerS, m.pgb?.hot) >= goals.hotRowX,
+    ],
+    [
+      'checkout p99 at half max (ms)',
+      `${m.halfMax.p99Ms}`,
+      `<= ${goals.halfMaxP99Ms}`,
+      m.halfMax.p99Ms <= goals.halfMaxP99Ms,
+    ],
+    [
+      'cached GET /api/products/:id ÷ hello-world',
+      x(m.one.requestsPerS, m.base.requestsPerS).toFixed(2),
+      `>= ${goals.readX}`,
+      x(m.one.requestsPerS, m.base.requestsPerS) >= goals.readX,
+    ],
+    [
+      'cached page ÷ hello-world',
+      x(m.list.requestsPerS, m.base.requestsPerS).toFixed(2),
+      `>= ${goals.readX}`,
+      x(m.list.requestsPerS, m.base.requestsPerS) >= goals.readX,
+    ],
+    [
+      'peak RSS, standalone all-in-one (MiB)',
+      m.peakMiB.toFixed(0),
+      `<= ${goals.peakRssMiB}`,
+      m.peakMiB <= goals.peakRssMiB,
+    ],
+  ];
+  console.log('\n| figure | measured | goal | met |\n|---|---|---|---|');
+  for (const [what, got, goal, met] of lines)
+    console.log(`| ${what} | ${got} | ${goal} | ${met ? 'yes' : 'NO'} |`);
 }
 
 try {

@@ -75,8 +75,14 @@ type RowKey = keyof typeof rows;
 
 interface Result {
   cells: Partial<Record<RowKey, string>>;
+  /** Unformatted, for the goal table. */
+  eventsPerS?: number;
+  p99Ms?: number;
   note?: string;
 }
+
+/** Issue 12's goals: each production transport (PostgreSQL, Kafka) end to end, and Kafka latency. */
+const goals = { eventsPerS: 5_000, kafkaP99Ms: 100, kafkaRate: 1_000 };
 
 /** What the handler saw: first delivery time per event id, and first deliveries per phase. */
 interface Tracker {
@@ -367,10 +373,12 @@ async function measure(c: Column, res: Result): Promise<void> {
     await withTimeout(warmUp(rig), phaseMaxMs, 'warm-up');
     const t = await throughput(rig);
     res.cells.throughput = int(t.eventsPerS);
+    res.eventsPerS = t.eventsPerS;
     res.cells.publishRate = int(t.publishPerS);
     progress(`throughput ${int(t.eventsPerS)} events/s (outbox commits ${int(t.publishPerS)}/s)`);
     const l = await latency(rig);
     Object.assign(res.cells, { p50: dec(l.p50), p99: dec(l.p99), max: dec(l.max) });
+    res.p99Ms = l.p99;
     res.cells.achieved = int(l.rate);
     progress(`latency p50 ${dec(l.p50)} p99 ${dec(l.p99)} max ${dec(l.max)} ms`);
   } catch (err) {
@@ -400,6 +408,27 @@ function printTable(results: Result[]): void {
   results.forEach((r, i) => r.note && console.log(`${columns[i]!.name}: ${r.note}`));
 }
 
+/** goal / measured / met for the production transports (PGlite is the embedded mode's). */
+function printGoals(results: Result[]): void {
+  const of = (name: string) => results[columns.findIndex((c) => c.name === name)];
+  const rowsOut: string[] = [];
+  for (const name of ['pg', 'kafka']) {
+    const r = of(name);
+    const got = r?.eventsPerS;
+    rowsOut.push(
+      `| ${name}: events end to end (events/s) | ${got === undefined ? 'not run' : int(got)} | >= ${int(goals.eventsPerS)} | ${got !== undefined && got >= goals.eventsPerS ? 'yes' : 'NO'} |`,
+    );
+  }
+  const k = of('kafka')?.p99Ms;
+  const atRate =
+    rate === goals.kafkaRate ? '' : ` (offered ${rate}/s, goal is at ${goals.kafkaRate}/s)`;
+  rowsOut.push(
+    `| kafka: latency p99 (ms)${atRate} | ${k === undefined ? 'not run' : dec(k)} | < ${goals.kafkaP99Ms} | ${k !== undefined && k < goals.kafkaP99Ms && rate === goals.kafkaRate ? 'yes' : 'NO'} |`,
+  );
+  console.log('\n| figure | measured | goal | met |\n|---|---|---|---|');
+  for (const line of rowsOut) console.log(line);
+}
+
 const began = now();
 console.log(
   `events: ${eventsTotal} events, ${partitions} partitions, 1 consumer, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}, load avg ${loadavg()[0]!.toFixed(1)})`,
@@ -410,6 +439,7 @@ console.log(
 const results: Result[] = [];
 for (const c of columns) results.push(await runColumn(c));
 printTable(results);
+printGoals(results);
 console.log(`(run took ${((now() - began) / 1000).toFixed(1)} s)`);
 // A client that did not close within its bound must not keep the benchmark alive.
 setTimeout(() => process.exit(), 2_000).unref();

@@ -17,6 +17,8 @@ export interface LoadJob {
   tokens?: string[];
   /** Sent in turn, so orders spread over several products. */
   orderBodies?: unknown[];
+  /** Requests per second from all connections together (autocannon's overallRate); no cap if unset. */
+  overallRate?: number;
 }
 
 export interface LoadResult {
@@ -53,6 +55,7 @@ const r = await autocannon({
   url: job.url,
   connections: job.connections,
   duration: job.durationS,
+  ...(job.overallRate ? { overallRate: job.overallRate } : {}),
   requests: [{ setupRequest: (req) => ({ ...req, ...request() }) }],
 });
 const statuses: Record<string, number> = {};
