@@ -17,6 +17,10 @@ import { preferencesRepository } from '../store/preferences.repository.ts';
 import { pushSubscriptionsRepository } from '../store/push-subscriptions.repository.ts';
 import { enqueue } from './enqueue.ts';
 
+/** What the routes render: the store's row types, re-exported so http/ stays off store/. */
+export type { Delivery } from '../store/deliveries.repository.ts';
+export type { MailboxMessage } from '../store/mailbox.repository.ts';
+
 export interface SendRequest {
   template: TemplateName;
   memberId: string;

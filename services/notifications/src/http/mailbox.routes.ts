@@ -1,7 +1,6 @@
 import type { App } from '@redemption/kernel';
 import { problemResponses, requireAdmin } from '@redemption/kernel';
-import type { NotificationsService } from '../app/notifications.service.ts';
-import type { MailboxMessage } from '../store/mailbox.repository.ts';
+import type { NotificationsService, MailboxMessage } from '../app/notifications.service.ts';
 import {
   IdParams,
   MailboxMessageView,

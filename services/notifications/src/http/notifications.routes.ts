@@ -7,8 +7,7 @@ import {
   requireAdmin,
   requirePrincipal,
 } from '@redemption/kernel';
-import type { NotificationsService } from '../app/notifications.service.ts';
-import type { Delivery } from '../store/deliveries.repository.ts';
+import type { NotificationsService, Delivery } from '../app/notifications.service.ts';
 import {
   IdParams,
   ListQuery,
