@@ -15,11 +15,19 @@ export interface Tally {
   byStatus: Record<string, number>;
   /** Requests still failing (5xx or no answer) after every retry. */
   failed: number;
-  /** Last time an order succeeded (ms since the epoch). */
-  lastOrderOk: number;
+  /** When each order succeeded (ms since the epoch), in order. */
+  ordersOkAt: number[];
+  /** Each refusal and error as `status route problem-type`, for the report. */
+  problems: Record<string, number>;
 }
 
-export const newTally = (): Tally => ({ requests: 0, byStatus: {}, failed: 0, lastOrderOk: 0 });
+export const newTally = (): Tally => ({
+  requests: 0,
+  byStatus: {},
+  failed: 0,
+  ordersOkAt: [],
+  problems: {},
+});
 
 interface Worker {
   token: string;
@@ -39,7 +47,7 @@ async function attempt(
   token: string,
   body: unknown,
   key: string | null,
-): Promise<number> {
+): Promise<{ status: number; type: string }> {
   try {
     const res = await fetch(`${base}${path}`, {
       method,
@@ -51,10 +59,11 @@ async function attempt(
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(10_000),
     });
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return 0; // no answer
+    const text = await res.text();
+    const type = res.status >= 400 ? (/"type":"([^"]+)"/.exec(text)?.[1] ?? text.slice(0, 40)) : '';
+    return { status: res.status, type };
+  } catch (err) {
+    return { status: 0, type: (err as Error).name }; // no answer
   }
 }
 
@@ -71,8 +80,12 @@ async function request(
   const deadline = Date.now() + retryForMs;
   tally.requests++;
   for (;;) {
-    const status = await attempt(base, method, path, token, body, key);
+    const { status, type } = await attempt(base, method, path, token, body, key);
     tally.byStatus[String(status)] = (tally.byStatus[String(status)] ?? 0) + 1;
+    if (type) {
+      const what = `${status} ${method} ${path.split('?')[0]} ${type}`;
+      tally.problems[what] = (tally.problems[what] ?? 0) + 1;
+    }
     if ((status > 0 && status < 500) || Date.now() > deadline) {
       if (status === 0 || status >= 500) tally.failed++;
       return status;
@@ -108,7 +121,7 @@ export function startLoad(base: string, workers: Worker[], productIds: string[])
       }
       const t = tally;
       const s = await request(base, t, 'POST', '/api/orders', w.token, order(w.token, i));
-      if (s === 201) t.lastOrderOk = Date.now();
+      if (s === 201) t.ordersOkAt.push(Date.now());
       await request(base, t, 'POST', '/api/loyalty/redemptions', w.token, { points: 10 });
       await request(base, t, 'GET', '/api/products?limit=5', w.token);
     }
