@@ -4,6 +4,7 @@ import { RequireSignIn } from '../auth/require-sign-in.tsx';
 import { DashboardPage } from './dashboard-page.tsx';
 import { DeadLettersPage } from './dead-letters-page.tsx';
 import { DropsAdminPage } from './drops-admin-page.tsx';
+import { MailboxPage } from './mailbox-page.tsx';
 import { MembersAdminPage } from './members-admin-page.tsx';
 import { OrdersAdminPage } from './orders-admin-page.tsx';
 import { ProductsAdminPage } from './products-admin-page.tsx';
@@ -48,6 +49,9 @@ export default function AdminRoutes() {
                 <li>
                   <NavLink to="/admin/dead-letters">Dead letters</NavLink>
                 </li>
+                <li>
+                  <NavLink to="/admin/mailbox">Mailbox</NavLink>
+                </li>
               </ul>
             </nav>
             <Routes>
@@ -57,6 +61,7 @@ export default function AdminRoutes() {
               <Route path="members" element={<MembersAdminPage />} />
               <Route path="drops" element={<DropsAdminPage />} />
               <Route path="dead-letters" element={<DeadLettersPage />} />
+              <Route path="mailbox" element={<MailboxPage />} />
             </Routes>
           </div>
         )
