@@ -11,8 +11,8 @@ export interface TestTracing {
 }
 
 /** Tracing on, to an in-memory exporter: hand `tracing` to `startModule` / `buildTestPlatform`. */
-export function startTestTracing(serviceName = 'platform'): TestTracing {
+export async function startTestTracing(serviceName = 'platform'): Promise<TestTracing> {
   const exporter = new InMemorySpanExporter();
-  const tracing = startTracing({ serviceName, serviceVersion: 'test', env: {}, exporter })!;
+  const tracing = (await startTracing({ serviceName, serviceVersion: 'test', env: {}, exporter }))!;
   return { tracing, spans: () => exporter.getFinishedSpans(), shutdown: () => tracing.shutdown() };
 }

@@ -45,15 +45,20 @@ async function serve(t: Tracing, routes: (app: FastifyInstance) => void): Promis
 const parentOf = (s: ReadableSpan): string | undefined => s.parentSpanContext?.spanId;
 
 describe('tracing', () => {
-  it('is off, and costs nothing, without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
-    expect(startTracing({ serviceName: 'x', serviceVersion: '0', env: {} })).toBeUndefined();
+  it('is off, and costs nothing, without OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
+    expect(await startTracing({ serviceName: 'x', serviceVersion: '0', env: {} })).toBeUndefined();
     expect(traceLogFields()).toEqual({});
     expect(traceparentNow()).toBeUndefined();
   });
 
   it('follows a checkout across a service call and an event into one trace', async () => {
     const exporter = new InMemorySpanExporter();
-    tracing = startTracing({ serviceName: 'orders', serviceVersion: '0', env: {}, exporter })!;
+    tracing = (await startTracing({
+      serviceName: 'orders',
+      serviceVersion: '0',
+      env: {},
+      exporter,
+    }))!;
     const published: Array<{ type: string; traceparent?: string }> = [];
     const loyalty = await serve(tracing, (app) =>
       app.post('/api/loyalty/holds', async () => {

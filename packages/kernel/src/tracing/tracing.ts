@@ -1,8 +1,8 @@
 /**
  * OpenTelemetry tracing for a process: off and free unless OTEL_EXPORTER_OTLP_ENDPOINT is set
- * (or a test hands an exporter). On, it registers a tracer provider (W3C trace context,
- * AsyncLocalStorage context), the undici instrumentation (every fetch: service calls over
- * HTTP) and returns the Fastify plugin that opens a span per request (@fastify/otel). The
+ * (or a test hands an exporter). On, tracing-sdk.ts registers a tracer provider (W3C trace
+ * context, AsyncLocalStorage context), the undici instrumentation (every fetch: service calls
+ * over HTTP) and the Fastify plugin that opens a span per request (@fastify/otel). The
  * logger's mixin (`traceLogFields`), the outbox (`traceparentNow`), the consumer runtime
  * (`withEventContext`), the database (`withDbSpan`) and batch writers (`withBatchSpan`) use
  * the helpers below; each is a plain call when tracing is off.
@@ -20,19 +20,7 @@ import {
   type SpanContext,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BatchSpanProcessor,
-  SimpleSpanProcessor,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { FastifyPluginCallback } from 'fastify';
 
 export type { SpanContext } from '@opentelemetry/api';
@@ -53,57 +41,29 @@ export interface Tracing {
 }
 
 const tracerName = '@redemption/kernel';
-/** Probes and scrapes are not traced: they would drown the requests people look for. */
-const untracedPaths = /^\/(health|metrics)(\/|$|\?)/;
 /** A statement's text on its span is cut here (no parameter values are ever recorded). */
 export const dbStatementChars = 300;
 
 /** Whether a provider is registered (startTracing ran, shutdown not yet): the helpers' fast path. */
 let active = false;
 
-/** Starts tracing when asked to; undefined (nothing registered, no cost) otherwise. */
-export function startTracing(o: TracingOptions): Tracing | undefined {
-  const endpoint = o.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
-  if (!o.exporter && !endpoint) return undefined;
-  const processor = o.exporter
-    ? new SimpleSpanProcessor(o.exporter)
-    : new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(o.env, endpoint!) }));
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: o.serviceName,
-      [ATTR_SERVICE_VERSION]: o.serviceVersion,
-    }),
-    spanProcessors: [processor],
-  });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
-  const fastify = new FastifyOtelInstrumentation({
-    instrumentHooks: false,
-    ignorePaths: (r) => untracedPaths.test(r.url),
-    requestHook: (span, req) =>
-      span.updateName(`${req.method} ${req.routeOptions.url ?? '(no route)'}`),
-  });
-  const unregister = registerInstrumentations({
-    tracerProvider: provider,
-    instrumentations: [new UndiciInstrumentation(), fastify],
-  });
+/**
+ * Starts tracing when asked to; undefined (nothing registered, no cost) otherwise. The SDK
+ * and instrumentations are loaded only then: a process without tracing never imports them.
+ */
+export async function startTracing(o: TracingOptions): Promise<Tracing | undefined> {
+  if (!o.exporter && !o.env['OTEL_EXPORTER_OTLP_ENDPOINT']) return undefined;
+  const { registerTracing } = await import('./tracing-sdk.ts');
+  const started = registerTracing(o);
   active = true;
   return {
-    provider,
-    fastifyPlugin: fastify.plugin(),
+    ...started,
     async shutdown() {
       active = false;
-      unregister();
-      await provider.shutdown();
-      trace.disable();
-      propagation.disable();
-      context.disable();
+      await started.shutdown();
     },
   };
 }
-
-/** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, else `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`. */
-const tracesUrl = (env: NodeJS.ProcessEnv, endpoint: string): string =>
-  env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] ?? `${endpoint.replace(/\/+$/, '')}/v1/traces`;
 
 /** trace_id and span_id of the active span, for every log line (a pino `mixin`). */
 export function traceLogFields(): { trace_id?: string; span_id?: string } {
