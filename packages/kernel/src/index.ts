@@ -18,6 +18,7 @@ export * from './lifecycle/shutdown.ts';
 export * from './lifecycle/ready-signal.ts';
 export * from './jobs/job-runner.ts';
 export * from './log/logger.ts';
+export * from './tracing/tracing.ts';
 export * from './ids.ts';
 export * from './service.ts';
 export * from './rate-limit/index.ts';

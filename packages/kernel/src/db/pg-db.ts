@@ -3,6 +3,7 @@ import type { Db, Queryable, QueryResult } from './db.ts';
 import { parseInt8, runAfterCommit } from './db.ts';
 import { DatabaseBusyError, isPoolTimeout } from './database-busy.ts';
 import { annotateDbError } from './db-errors.ts';
+import { withDbSpan } from '../tracing/tracing.ts';
 
 const int8Oid = 20;
 const connectTimeoutMs = 5_000;
@@ -51,14 +52,15 @@ export function createPgDb(opts: PgDbOptions): Db {
     q: pg.Pool | pg.PoolClient,
     sql: string,
     params?: readonly unknown[],
-  ): Promise<QueryResult<R>> => {
-    try {
-      const res = await q.query(sql, params as unknown[] | undefined);
-      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
-    } catch (err) {
-      throw annotateDbError(err, sql);
-    }
-  };
+  ): Promise<QueryResult<R>> =>
+    withDbSpan('postgresql', sql, async () => {
+      try {
+        const res = await q.query(sql, params as unknown[] | undefined);
+        return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+      } catch (err) {
+        throw annotateDbError(err, sql);
+      }
+    });
   const exec = async (q: pg.Pool | pg.PoolClient, sql: string): Promise<void> => {
     await q.query(sql).catch((err: unknown) => {
       throw annotateDbError(err, sql);

@@ -2,6 +2,7 @@ import { PGlite, types } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './db.ts';
 import { parseInt8, runAfterCommit } from './db.ts';
 import { annotateDbError } from './db-errors.ts';
+import { withDbSpan } from '../tracing/tracing.ts';
 
 /**
  * Db over PGlite (PostgreSQL compiled to WASM, in this process). One connection: PGlite
@@ -17,15 +18,16 @@ export async function createPgliteDb(dataDir: string): Promise<Db> {
     q: Pick<PGlite, 'query'>,
     sql: string,
     params?: readonly unknown[],
-  ): Promise<QueryResult<R>> => {
-    try {
-      const res = await q.query<R>(sql, params as unknown[] | undefined);
-      return { rows: res.rows, rowCount: res.affectedRows ?? 0 };
-    } catch (err) {
-      // PGlite attaches the statement's text and parameters to its errors; they must not reach logs.
-      throw annotateDbError(err, sql);
-    }
-  };
+  ): Promise<QueryResult<R>> =>
+    withDbSpan('postgresql', sql, async () => {
+      try {
+        const res = await q.query<R>(sql, params as unknown[] | undefined);
+        return { rows: res.rows, rowCount: res.affectedRows ?? 0 };
+      } catch (err) {
+        // PGlite attaches the statement's text and parameters to its errors; they must not reach logs.
+        throw annotateDbError(err, sql);
+      }
+    });
   const exec = async (q: Pick<PGlite, 'exec'>, sql: string): Promise<void> => {
     await q.exec(sql).catch((err: unknown) => {
       throw annotateDbError(err, sql);

@@ -2,6 +2,7 @@ import type { EventDefinition } from '@redemption/contracts';
 import type { Db, Queryable } from '../db/db.ts';
 import { newId } from '../ids.ts';
 import { envelopeProblems, type CloudEvent } from './envelope.ts';
+import { withEventContext } from '../tracing/tracing.ts';
 
 export type EventHandler = (event: CloudEvent, q: Queryable) => Promise<void>;
 
@@ -69,7 +70,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliveryOutcome> {
         );
         if (fresh.rows.length === 1) {
           validate(o.sub, o.event);
-          await o.sub.handler(o.event, q);
+          await handle(o.sub, o.event, q);
         }
         await o.inTx?.(q);
         return fresh.rows.length === 1 ? 'processed' : 'duplicate';
@@ -121,7 +122,7 @@ export async function deliverBatch(o: DeliverBatchOptions): Promise<DeliveryOutc
           continue;
         }
         validate(o.sub, event);
-        await o.sub.handler(event, q);
+        await handle(o.sub, event, q);
         outcomes.push('processed');
       }
       await o.inTx?.(q);
@@ -132,6 +133,10 @@ export async function deliverBatch(o: DeliverBatchOptions): Promise<DeliveryOutc
     return undefined;
   }
 }
+
+/** The handler, in a consumer span continuing the event's trace (tracing on). */
+const handle = (sub: Subscription, event: CloudEvent, q: Queryable): Promise<void> =>
+  withEventContext(event, sub.group, () => sub.handler(event, q));
 
 function validate(sub: Subscription, event: CloudEvent): void {
   const problems = envelopeProblems(event);

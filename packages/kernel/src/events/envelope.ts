@@ -1,5 +1,6 @@
 import type { EventDefinition } from '@redemption/contracts';
 import { newId } from '../ids.ts';
+import { traceparentNow } from '../tracing/tracing.ts';
 
 /** CloudEvents 1.0 (JSON format) plus the W3C `traceparent` extension. */
 export interface CloudEvent<T = unknown> {
@@ -44,6 +45,8 @@ export function createEvent<T>(
   if (input.traceparent !== undefined && !traceparentPattern.test(input.traceparent))
     problems.push('traceparent is malformed');
   if (problems.length > 0) throw new EventValidationError(def.type, problems);
+  // The publisher's span (tracing on), so the consumers' spans join the publisher's trace.
+  const traceparent = input.traceparent ?? traceparentNow();
   return {
     specversion: '1.0',
     id: newId(),
@@ -53,7 +56,7 @@ export function createEvent<T>(
     subject: input.subject,
     datacontenttype: 'application/json',
     data: input.data,
-    ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+    ...(traceparent ? { traceparent } : {}),
   };
 }
 

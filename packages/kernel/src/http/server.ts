@@ -25,6 +25,7 @@ import { registerMetrics, type MetricsAccess } from './metrics.ts';
 
 export type { MetricsAccess } from './metrics.ts';
 import { buildValidator } from './validator-compiler.ts';
+import type { Tracing } from '../tracing/tracing.ts';
 
 export const bodyLimitBytes = 64 * 1024;
 const requestTimeoutMs = 30_000;
@@ -48,6 +49,8 @@ export interface ServerOptions {
    * routes' (the gateway's, merged from the services behind it). Asked on every docs request.
    */
   openApiDocument?: () => Promise<Record<string, unknown>>;
+  /** Tracing on: a span per request (its plugin goes first, before any hook or route). */
+  tracing?: Tracing | undefined;
 }
 
 export type App = FastifyInstance<
@@ -104,6 +107,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     clientErrorHandler,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (opts.tracing) await app.register(opts.tracing.fastifyPlugin);
 
   let closing = false;
   app.addHook('onClose', async () => {

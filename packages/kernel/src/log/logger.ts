@@ -1,6 +1,7 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 import { safeError } from './safe-error.ts';
+import { traceLogFields } from '../tracing/tracing.ts';
 
 /**
  * Paths never written to logs, whatever a handler passes to the logger: credentials, card and
@@ -58,6 +59,7 @@ export function loggerOptions(level: string, service: string): LoggerOptions {
     formatters: { level: (label) => ({ level: label }) },
     serializers: { err: safeError, error: safeError },
     redact: { paths: redactedPaths, censor: '[redacted]' },
+    mixin: traceLogFields, // trace_id and span_id while a span is active (tracing on)
   };
 }
 

@@ -26,6 +26,7 @@ import { idempotencyMigrations } from '../idempotency/idempotency.ts';
 import { createIdempotency, type Idempotency } from '../idempotency/idempotency-runner.ts';
 import { startJobs, type Job } from '../jobs/job-runner.ts';
 import { createLogger } from '../log/logger.ts';
+import { startTracing, type Tracing } from '../tracing/tracing.ts';
 import { createRateLimiter, type RateLimiter } from '../rate-limit/index.ts';
 import type { SeedOptions, ServiceContext, ServiceInstance, ServiceModule } from '../service.ts';
 import { createServiceTokens, type ServiceTokens } from '../auth/service-tokens.ts';
@@ -62,6 +63,11 @@ export interface BuildOptions {
   distributed?: boolean;
   /** Routes outside any service (the status page, the web app, admin operations). */
   extraRoutes?: (app: App, parts: { db: Db }) => Promise<void>;
+  /**
+   * Tracing the caller started and stops (a test's in-memory exporter); otherwise started here
+   * when OTEL_EXPORTER_OTLP_ENDPOINT is set, and stopped by `close`.
+   */
+  tracing?: Tracing;
 }
 
 export interface Platform {
@@ -93,6 +99,10 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
   const { config } = opts;
   const env = envOf(config);
   const moduleConfigs = loadModuleConfigs(opts.modules, env);
+  const ownTracing = opts.tracing
+    ? undefined
+    : await startTracing({ serviceName: opts.name, serviceVersion: opts.version, env });
+  const tracing = opts.tracing ?? ownTracing;
   const log = createLogger(config.logLevel, opts.name);
   const db = opts.db ?? (await openDb(config, opts.name));
   const applied = await migrate(db, [kernelMigrations, ...opts.modules.map((m) => m.migrations)]);
@@ -147,6 +157,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     serviceTokens,
     revocations: revocations.store,
     env,
+    tracing,
   });
   built.app = app;
   for (const sub of instances.flatMap((i) => i.subscriptions ?? [])) bus.subscribe(sub);
@@ -178,6 +189,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
       await rateLimiter.close();
       await revocations.close();
       if (!opts.db) await db.close();
+      await ownTracing?.shutdown(); // last: flushes the spans of the shutdown itself
     },
   };
 }
@@ -214,6 +226,7 @@ interface Parts {
   serviceTokens: ServiceTokens;
   revocations: TokenRevocations;
   env: Env;
+  tracing: Tracing | undefined;
 }
 
 async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
@@ -227,6 +240,7 @@ async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
     trustProxy: config.trustProxy,
     metricsRegistry: p.metricsRegistry,
     metrics: { token: config.metricsToken, openWithoutToken: !opts.distributed },
+    tracing: p.tracing,
   });
   app.readinessChecks.push({ name: 'database', check: () => p.db.ping() });
   if (config.redisUrl) {

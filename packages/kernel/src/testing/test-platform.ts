@@ -10,6 +10,7 @@ import type { Db } from '../db/db.ts';
 import type { App } from '../http/server.ts';
 import { newId } from '../ids.ts';
 import { buildPlatform, type Platform } from '../runtime/build-platform.ts';
+import type { Tracing } from '../tracing/tracing.ts';
 import type { ServiceModule } from '../service.ts';
 import { createTestTokens, type TestTokens } from './test-tokens.ts';
 
@@ -93,6 +94,8 @@ export interface TestPlatformOptions {
   env?: Record<string, string>;
   /** Keys that verify access tokens; identity's own (or IDENTITY_URL's) when absent. */
   jwtKeys?: JWTVerifyGetKey;
+  /** Tracing the test started (an in-memory exporter) and stops itself. */
+  tracing?: Tracing;
 }
 
 export interface TestPlatform {
@@ -114,6 +117,7 @@ export async function buildTestPlatform(opts: TestPlatformOptions): Promise<Test
     version: 'test',
     ...(opts.db ? { db: opts.db } : {}),
     ...(opts.jwtKeys ? { jwtKeys: opts.jwtKeys } : {}),
+    ...(opts.tracing ? { tracing: opts.tracing } : {}),
   });
   return { platform, call: injectCaller(platform.app), close: () => platform.close() };
 }
@@ -125,6 +129,7 @@ export interface ModuleTestOptions {
   env?: Record<string, string>;
   /** Share one issuer between platforms that stand for processes of one deployment. */
   tokens?: TestTokens;
+  tracing?: Tracing;
 }
 
 export interface ModuleHarness extends TestPlatform {
@@ -146,6 +151,7 @@ export async function startModule(
     jwtKeys: tokens.keys,
     ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.tracing ? { tracing: opts.tracing } : {}),
   });
   return {
     ...built,
