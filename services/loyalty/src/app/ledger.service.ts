@@ -1,11 +1,21 @@
-import type { Attempt, ClaimResult, Db, Outcome, Publisher, Queryable } from '@redemption/kernel';
+import type {
+  Attempt,
+  ClaimResult,
+  Db,
+  Outcome,
+  Publisher,
+  Queryable,
+  SpanContext,
+} from '@redemption/kernel';
 import {
+  activeSpanContext,
   claimAttempts,
   completeAttempts,
   DatabaseBusyError,
   freeAttempts,
   newId,
   ProblemError,
+  withBatchSpan,
 } from '@redemption/kernel';
 import { emptyBatchState, type BatchState } from '../domain/batch-state.ts';
 import type { LedgerOp } from '../domain/ledger-ops.ts';
@@ -68,7 +78,16 @@ export function createLedger(
   limits: LedgerLimits,
   metrics?: LedgerMetrics,
 ) {
+  /** Each submission's request span (tracing on): the batch's span links to them. */
+  const requestSpans = new WeakMap<Submission, SpanContext>();
+
   async function apply(items: readonly Submission[]): Promise<OpResult[]> {
+    const links = items.map((i) => requestSpans.get(i));
+    const attributes = { 'ledger.batch.size': items.length };
+    return withBatchSpan('ledger batch', links, attributes, () => applyBatch(items));
+  }
+
+  async function applyBatch(items: readonly Submission[]): Promise<OpResult[]> {
     const decisions = await db.tx(async (q) => {
       const claims = await claimAttempts(
         q,
@@ -113,7 +132,11 @@ export function createLedger(
 
   return {
     /** Resolves with the op's own outcome; rejects with QueueFullError when the queue is full. */
-    submit: (s: Submission): Promise<OpResult> => batcher.submit(s),
+    submit: (s: Submission): Promise<OpResult> => {
+      const span = activeSpanContext();
+      if (span) requestSpans.set(s, span);
+      return batcher.submit(s);
+    },
     depth: () => batcher.depth(),
     drain: () => batcher.drain(),
   };
