@@ -148,7 +148,8 @@ export function withBatchSpan<T>(
 
 /** A span per SQL statement: its text cut to `dbStatementChars`, never its parameters. */
 export function withDbSpan<T>(system: string, sql: string, fn: () => Promise<T>): Promise<T> {
-  if (!active || !trace.getActiveSpan()) return fn(); // no statement spans outside a trace
+  // no statement spans outside a trace, nor in one sampled out (OTEL_TRACES_SAMPLER)
+  if (!active || trace.getActiveSpan()?.isRecording() !== true) return fn();
   const statement = sql.replace(/\s+/g, ' ').trim().slice(0, dbStatementChars);
   const attributes = { 'db.system.name': system, 'db.query.text': statement };
   const name = `${system} ${statement.split(' ', 1)[0]!.toUpperCase()}`;
