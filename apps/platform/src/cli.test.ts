@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { configTable, platformConfigGroups } from '@redemption/kernel';
 import { allModules } from './modules.ts';
 
@@ -13,7 +13,22 @@ const version = (
     version: string;
   }
 ).version;
-const services = ['identity', 'loyalty', 'catalog', 'payments', 'orders'];
+const services = [
+  'identity',
+  'loyalty',
+  'catalog',
+  'payments',
+  'orders',
+  'notifications',
+  'analytics',
+];
+/**
+ * One CLI process at most (ms): it loads every module (MJML's compiler among them), which takes
+ * seconds on a loaded two-core machine.
+ */
+const cliTimeoutMs = 60_000;
+// Every test here starts one to three CLI processes.
+vi.setConfig({ testTimeout: 3 * cliTimeoutMs });
 /** A stack trace line, which a person should never see for their own mistake. */
 const stackLine = /^\s+at /m;
 
@@ -36,7 +51,7 @@ function redemption(args: string[], env: Record<string, string> = {}, node = pro
           LOG_LEVEL: 'silent',
           ...env,
         },
-        timeout: 30_000,
+        timeout: cliTimeoutMs,
       },
       (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
@@ -48,15 +63,19 @@ describe('redemption --help and --version', () => {
   // Settings that would stop any real command: help and version must not read them.
   const broken = { PORT: 'eighty', DATABASE_URL: 'not a url', LEDGER_BATCH_MAX: '-1' };
 
-  it('--help lists the commands and the services, exit 0, whatever the configuration', async () => {
-    for (const args of [['--help'], ['-h'], []]) {
-      const r = await redemption(args, broken);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain('usage: redemption <command>');
-      expect(r.stdout).toContain(`services: ${services.join(', ')}`);
-      expect(r.stdout).toMatch(/admin create/);
-    }
-  });
+  it(
+    '--help lists the commands and the services, exit 0, whatever the configuration',
+    async () => {
+      for (const args of [['--help'], ['-h'], []]) {
+        const r = await redemption(args, broken);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain('usage: redemption <command>');
+        expect(r.stdout).toContain(`services: ${services.join(', ')}`);
+        expect(r.stdout).toMatch(/admin create/);
+      }
+    },
+    3 * cliTimeoutMs,
+  );
 
   it('--version prints the version, exit 0, whatever the configuration', async () => {
     const r = await redemption(['--version'], broken);
@@ -79,15 +98,21 @@ describe('usage mistakes: the usage, exit 2, no stack trace', () => {
     expect(r.stderr).not.toMatch(stackLine);
   });
 
-  it('serve without a service, or an unknown one, names the services', async () => {
-    const none = await redemption(['serve']);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toContain(`serve needs a service: ${services.join(', ')}, or gateway`);
-    const unknown = await redemption(['serve', 'billing']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain(`unknown service "billing"; services: ${services.join(', ')}`);
-    expect(unknown.stderr).not.toMatch(stackLine);
-  });
+  it(
+    'serve without a service, or an unknown one, names the services',
+    async () => {
+      const none = await redemption(['serve']);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain(`serve needs a service: ${services.join(', ')}, or gateway`);
+      const unknown = await redemption(['serve', 'billing']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain(
+        `unknown service "billing"; services: ${services.join(', ')}`,
+      );
+      expect(unknown.stderr).not.toMatch(stackLine);
+    },
+    2 * cliTimeoutMs,
+  );
 
   it('an unknown option or a bad value', async () => {
     const option = await redemption(['ledger', 'verify', '--fll']);
