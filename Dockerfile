@@ -41,7 +41,9 @@ COPY . .
 RUN node apps/web/scripts/build-web.ts
 
 # Production dependencies of the platform workspace only (not the web app's React: it is
-# served as built files).
+# served as built files). TypeScript comes along only as cosmiconfig's optional peer (mjml →
+# htmlnano → cosmiconfig, to read .ts config files we never have), because the root has it as a
+# dev dependency: 23 MB the image does not need, removed.
 FROM base AS deps-prod
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
@@ -49,7 +51,8 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked \
     if [ -f /run/secrets/extra_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/extra_ca; fi \
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
       --workspace @redemption/platform --include-workspace-root \
- && rm -rf node_modules/.cache node_modules/.package-lock.json
+ && rm -rf node_modules/.cache node_modules/.package-lock.json node_modules/typescript \
+      node_modules/.bin/tsc node_modules/.bin/tsserver
 
 FROM ${NODE_IMAGE} AS runtime
 ARG VERSION=0.0.0

@@ -21,9 +21,10 @@ BASE_NAME=${BASE_NAME:-docker.io/library/node:24-bookworm-slim}
 SUITE=bookworm
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # The Node the repository itself runs on (package-lock's `node` devDependency), so the image
-# runs what the tests ran. npm: the major Node 24 ships with.
+# runs what the tests ran. npm: the one the project installs with (11.6.2 failed `npm ci` on this
+# lockfile: "paths[0] ... Received undefined" in @npmcli/package-json's normalize).
 NODE_VERSION=$(node -p "require('$ROOT/package-lock.json').packages['node_modules/node'].version")
-NPM_VERSION=${NPM_VERSION:-11.6.2}
+NPM_VERSION=${NPM_VERSION:-11.19.1}
 case "$(uname -m)" in
   x86_64) NODE_ARCH=x64 ;;
   aarch64) NODE_ARCH=arm64 ;;

@@ -20,8 +20,12 @@ const repoRoot = new URL('../../', import.meta.url).pathname;
 const imageName = 'localhost/redemption:image-test';
 /** Budget for the whole image on the stand-in base (the official slim base is smaller). */
 export const imageSizeBudgetMiB = 450;
-/** Budget for what the Dockerfile adds to the base: code, production node_modules, web app. */
-export const appLayersBudgetMiB = 160;
+/**
+ * Budget for what the Dockerfile adds to the base: code, production node_modules, web app.
+ * 160 until notifications (MJML's compiler and minifiers, web-push, nodemailer) and OpenTelemetry
+ * (SDK, OTLP exporter, semantic conventions) came in: 175 MiB measured then (decision 015).
+ */
+export const appLayersBudgetMiB = 200;
 const buildTimeoutMs = 20 * 60_000;
 const readyTimeoutMs = 60_000;
 const shutdownTimeoutMs = 30_000;
