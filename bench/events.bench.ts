@@ -11,7 +11,6 @@
  * database, relay to KAFKA_BROKERS) and pg on PGlite (temp DATA_DIR).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -29,6 +28,7 @@ import {
   type Queryable,
 } from '@redemption/kernel';
 import { createTempDatabase } from '@redemption/kernel/testing';
+import { tcpReachable } from './analytics/reachable.ts';
 
 const envNum = (name: string, dflt: number): number => Number(process.env[name] ?? dflt);
 const eventsTotal = envNum('BENCH_EVENTS', 20_000);
@@ -115,20 +115,6 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
   } finally {
     clearTimeout(timer);
   }
-}
-
-function tcpReachable(hostPort: string, ms = 2_000): Promise<boolean> {
-  const [host, port] = hostPort.split(':');
-  return new Promise((resolve) => {
-    const socket = connect({ host: host!, port: Number(port ?? 9092) });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(ms, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 /** Why a column cannot run here, or undefined when it can. */

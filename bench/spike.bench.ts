@@ -6,11 +6,12 @@
  * then, with the load stopped, every order finished and consistent with payments, points and
  * stock, and `redemption ledger verify --full`. Exits 1 when a goal on correctness is missed.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTempDatabase, readyBaseUrl, waitForReady } from '@redemption/kernel/testing';
+import { createTempDatabase } from '@redemption/kernel/testing';
 import { orderConsistency } from '../apps/platform/src/testing/restore-checks.ts';
+import { startBenchPlatform } from './checkout/platform.ts';
 import { prepareShop } from './checkout/shop.ts';
 import { createCleanup } from './redemption/cleanup.ts';
 import { describeMachine, memoryOf } from './redemption/machine.ts';
@@ -30,37 +31,11 @@ const rampS = 5;
 const membersCount = Number(process.env['BENCH_SPIKE_MEMBERS'] ?? 100);
 /** A drop that sells out during the spike, as a flash sale's would. */
 const dropQuantity = 1_500;
-const readyTimeoutMs = 120_000;
 const settleTimeoutMs = 120_000;
 const goals = { p99Of429Ms: 5, server5xx: 0 };
 
 const cleanup = createCleanup();
 process.on('SIGINT', () => void cleanup.runAll().then(() => process.exit(130)));
-
-async function startPlatform(dbUrl: string): Promise<{ url: string; pid: number }> {
-  const child = spawn(process.execPath, [cli, 'start'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: dbUrl,
-      DEMO_DATA: '1',
-      ADMIN_EMAIL: 'admin@bench.test',
-      ADMIN_PASSWORD: 'bench-admin-password',
-      // All load comes from one IP: per-IP throttles would answer for the bench, not the ledger.
-      LOGIN_RATE_PER_IP_PER_MIN: '100000',
-      REGISTER_RATE_PER_IP_PER_HOUR: '100000',
-      LOYALTY_RATE_PER_IP_PER_S: '100000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  cleanup.add('stop the platform', async () => void child.kill('SIGKILL'));
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => void (stderr = (stderr + c.toString()).slice(-20_000)));
-  const ready = await waitForReady(child, { timeoutMs: readyTimeoutMs, output: () => stderr });
-  return { url: readyBaseUrl(ready), pid: child.pid! };
-}
 
 async function openDrop(base: string): Promise<string> {
   const login = await fetch(`${base}/api/users/login`, {
@@ -113,7 +88,7 @@ async function main(): Promise<void> {
   for (const line of await describeMachine(databaseUrl)) console.log(`  ${line}`);
   const temp = await createTempDatabase(databaseUrl);
   cleanup.add('drop temp database', () => temp.drop());
-  const platform = await startPlatform(temp.url);
+  const platform = await startBenchPlatform(cleanup, temp.url);
   const shop = await prepareShop(platform.url, membersCount);
   const dropId = await openDrop(platform.url);
   const phases: Phase[] = [

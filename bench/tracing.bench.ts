@@ -7,28 +7,27 @@
  * Idempotency-Key per request). Prints req/s and p99 off vs on, the ratio, and the load average
  * (a busy machine moves both figures: compare the ratio, measured minutes apart).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTempDatabase, readyBaseUrl, waitForReady } from '@redemption/kernel/testing';
+import { createTempDatabase } from '@redemption/kernel/testing';
 import type { LoadJob, LoadResult } from './checkout/load.ts';
 import { prepareShop } from './checkout/shop.ts';
+import { startBenchPlatform } from './checkout/platform.ts';
 import { createCleanup } from './redemption/cleanup.ts';
 import { describeMachine } from './redemption/machine.ts';
 
 const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../apps/platform/src/cli.ts', import.meta.url));
 const loadScript = fileURLToPath(new URL('./checkout/load.ts', import.meta.url));
 const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://root@127.0.0.1:5432/test';
 const phaseS = Number(process.env['BENCH_PHASE_S'] ?? 10);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 2);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const membersCount = Number(process.env['BENCH_MEMBERS'] ?? 40);
-const readyTimeoutMs = 60_000;
 /** Issue 15's goal: tracing on is at most this much slower (req/s) than off. */
 const overheadGoal = 0.1;
 
@@ -55,29 +54,11 @@ async function otlpSink(): Promise<{ url: string; exports: () => number; bytes: 
 async function start(env: Record<string, string>): Promise<string> {
   const temp = await createTempDatabase(databaseUrl);
   cleanup.add('drop temp database', () => temp.drop());
-  const child = spawn(process.execPath, [cli, 'start'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: temp.url,
-      DEMO_DATA: '1',
-      ADMIN_EMAIL: 'admin@bench.test',
-      ADMIN_PASSWORD: 'bench-admin-password',
-      LOGIN_RATE_PER_IP_PER_MIN: '100000',
-      REGISTER_RATE_PER_IP_PER_HOUR: '100000',
-      LOYALTY_RATE_PER_MEMBER_PER_S: '100000',
-      LOYALTY_RATE_PER_IP_PER_S: '1000000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const platform = await startBenchPlatform(cleanup, temp.url, {
+    LOYALTY_RATE_PER_MEMBER_PER_S: '100000',
+    ...env,
   });
-  cleanup.add('stop redemption start', async () => void child.kill('SIGKILL'));
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ready = await waitForReady(child, { timeoutMs: readyTimeoutMs, output: () => stderr });
-  return readyBaseUrl(ready);
+  return platform.url;
 }
 
 async function load(job: LoadJob): Promise<LoadResult> {
