@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMatrixPlatform, type MatrixPlatform } from '../authz/authz-matrix.ts';
-import { auditDbChanges } from './db-changes.ts';
-import { fuzzOpenApi, summarize } from './openapi-fuzz.ts';
-import { fuzzEnv, fuzzOptions, fuzzTargets } from './fuzz-profile.ts';
+import { summarize } from './openapi-fuzz.ts';
+import { fuzzEnv } from './fuzz-profile.ts';
+import { runFuzz } from './fuzz-run.ts';
 
 describe('fuzzing every operation of the OpenAPI document (standalone, PGlite)', () => {
   let m: MatrixPlatform;
@@ -17,22 +17,7 @@ describe('fuzzing every operation of the OpenAPI document (standalone, PGlite)',
   afterAll(async () => m?.close());
 
   it('answers no 5xx, refuses every broken request with problem+json, and a refused write changes nothing', async () => {
-    const fx = await m.fixtures();
-    const changes = await auditDbChanges(m.platform.db);
-    const doc = (await m.call('GET', '/api/openapi.json', null)).body;
-    const report = await fuzzOpenApi(
-      m.platform.app,
-      doc as never,
-      changes,
-      fuzzOptions(fuzzTargets(fx)),
-    );
-    process.stdout.write(
-      `fuzz: ${report.cases} requests over ${report.operations} operations in ${report.ms} ms; by status ${JSON.stringify(report.byStatus)}\n`,
-    );
-    if (report.disagreements.length)
-      process.stdout.write(
-        `valid by the document, refused with 400 (coverage lost, not failed):\n${summarize(report.disagreements)}\n`,
-      );
+    const report = await runFuzz(m, 'fuzz');
     expect(summarize(report.findings)).toBe('');
     expect(report.operations).toBeGreaterThanOrEqual(50);
   }, 600_000);
