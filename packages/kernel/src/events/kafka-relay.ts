@@ -15,6 +15,7 @@ import {
 } from './kafka-clients.ts';
 import { outboxChannel } from './outbox.ts';
 import type { OutboxSignal } from './outbox-signal.ts';
+import { withSendSpan } from '../tracing/tracing.ts';
 
 /** Advisory lock that makes one relay at a time, across processes, move the outbox ("RELY"). */
 export const relayLockKey = 0x5245_4c59;
@@ -36,6 +37,8 @@ interface OutboxRow {
   topic: string;
   key: string;
   event: string;
+  /** The publisher's context (tracing on when it was published), for the send span's links. */
+  traceparent: string | null;
 }
 
 type RelayProducer = Producer<string, string, string, string>;
@@ -109,7 +112,8 @@ export function startKafkaRelay(o: KafkaRelayOptions): KafkaRelay {
       );
       if (lock.rows[0]?.locked !== true) return { kind: 'locked' };
       const { rows } = await q.query<OutboxRow>(
-        `SELECT position, topic, key, event::text AS event FROM kernel.outbox
+        `SELECT position, topic, key, event::text AS event, event->>'traceparent' AS traceparent
+         FROM kernel.outbox
          WHERE relayed_at IS NULL AND txid < pg_snapshot_xmin(pg_current_snapshot())
          ORDER BY txid, position LIMIT $1`,
         [o.batchMax],
@@ -123,15 +127,19 @@ export function startKafkaRelay(o: KafkaRelayOptions): KafkaRelay {
         );
       }
       if (send.length > 0) {
-        for (const topic of new Set(send.map((r) => r.topic))) await o.ensureTopic(topic);
-        producer ??= newProducer();
+        const topics = new Set(send.map((r) => r.topic));
+        for (const topic of topics) await o.ensureTopic(topic);
+        const p = (producer ??= newProducer());
         try {
-          await withTimeout(
-            producer.send({
-              messages: send.map((r) => ({ topic: r.topic, key: r.key, value: r.event })),
-            }),
-            relaySendTimeoutMs,
-            'producing the relay batch',
+          const traceparents = send.map((r) => r.traceparent);
+          await withSendSpan('kafka', topics, traceparents, () =>
+            withTimeout(
+              p.send({
+                messages: send.map((r) => ({ topic: r.topic, key: r.key, value: r.event })),
+              }),
+              relaySendTimeoutMs,
+              'producing the relay batch',
+            ),
           );
         } catch (err) {
           await discardProducer();

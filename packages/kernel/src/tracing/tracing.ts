@@ -4,12 +4,13 @@
  * context, AsyncLocalStorage context), the undici instrumentation (every fetch: service calls
  * over HTTP) and the Fastify plugin that opens a span per request (@fastify/otel). The
  * logger's mixin (`traceLogFields`), the outbox (`traceparentNow`), the consumer runtime
- * (`withEventContext`), the database (`withDbSpan`) and batch writers (`withBatchSpan`) use
- * the helpers below; each is a plain call when tracing is off.
+ * (`withEventContext`), the Kafka relay (`withSendSpan`), the database (`withDbSpan`) and batch
+ * writers (`withBatchSpan`) use the helpers below; each is a plain call when tracing is off.
  */
 import {
   context,
   propagation,
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -144,6 +145,35 @@ export function withBatchSpan<T>(
   const links = requests.flatMap((c) => (c ? [{ context: c }] : []));
   const options = { kind: SpanKind.INTERNAL, attributes, links, root: true };
   return inSpan(name, options, context.active(), fn);
+}
+
+/**
+ * A batch of events produced to a broker (the Kafka relay's): one `send` producer span, a
+ * trace of its own linked to each event's publisher through its `traceparent` (OpenTelemetry's
+ * messaging conventions for a batch). The consumers continue the publisher's trace itself.
+ */
+export function withSendSpan<T>(
+  system: string,
+  topics: ReadonlySet<string>,
+  traceparents: ReadonlyArray<string | null | undefined>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!active) return fn();
+  const links: Link[] = [];
+  for (const tp of traceparents) {
+    if (!tp) continue;
+    const linked = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent: tp }));
+    if (linked) links.push({ context: linked });
+  }
+  const only = topics.size === 1 ? [...topics][0]! : undefined;
+  const attributes: Attributes = {
+    'messaging.system': system,
+    'messaging.operation.type': 'send',
+    'messaging.batch.message_count': traceparents.length,
+    ...(only ? { 'messaging.destination.name': only } : {}),
+  };
+  const options = { kind: SpanKind.PRODUCER, attributes, links, root: true };
+  return inSpan(only ? `send ${only}` : 'send', options, context.active(), fn);
 }
 
 /** A span per SQL statement: its text cut to `dbStatementChars`, never its parameters. */
