@@ -8,6 +8,7 @@ export * from './db/database-busy.ts';
 export * from './db/migrations.ts';
 export * from './errors/problem.ts';
 export * from './http/server.ts';
+export * from './http/admission.ts';
 export * from './http/common.schemas.ts';
 export * from './http/health.ts';
 export * from './auth/auth.ts';

@@ -62,6 +62,34 @@ export const kernelVars = {
     description: 'PostgreSQL pool size per process',
     parse: int(1, 200),
   },
+  inFlightReadsPerDbConnection: {
+    name: 'IN_FLIGHT_READS_PER_DB_CONNECTION',
+    default: '8',
+    description:
+      'GET/HEAD `/api/` requests in progress per pool connection (× DB_POOL_MAX per process); beyond it 429 + Retry-After at once (0: no limit; decision 024)',
+    parse: int(0, 10_000),
+  },
+  inFlightWritesPerDbConnection: {
+    name: 'IN_FLIGHT_WRITES_PER_DB_CONNECTION',
+    default: '4',
+    description:
+      'other `/api/` requests in progress per pool connection (× DB_POOL_MAX); beyond it 429 at once (0: no limit)',
+    parse: int(0, 10_000),
+  },
+  inFlightSagasPerDbConnection: {
+    name: 'IN_FLIGHT_SAGAS_PER_DB_CONNECTION',
+    default: '2',
+    description:
+      'checkouts (a saga of service calls) in progress per pool connection (× DB_POOL_MAX); beyond it 429 at once (0: no limit)',
+    parse: int(0, 10_000),
+  },
+  inFlightBatchedPerDbConnection: {
+    name: 'IN_FLIGHT_BATCHED_PER_DB_CONNECTION',
+    default: '50',
+    description:
+      'ledger writes (they share a batch) in progress per pool connection (× DB_POOL_MAX); beyond it 429 at once (0: no limit)',
+    parse: int(0, 10_000),
+  },
   redisUrl: {
     name: 'REDIS_URL',
     description:

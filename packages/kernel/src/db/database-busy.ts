@@ -4,16 +4,19 @@ import { ProblemError } from '../errors/problem.ts';
 export const databaseBusyRetryAfterS = 1;
 
 /**
- * No pooled connection became free in time, or too many requests were already waiting for one:
- * the service is overloaded, not broken. Answered 503 with Retry-After (a client error would
- * be wrong, a 500 would page someone for a load spike), and logged as a warning.
+ * No pooled connection became free in time, or too many requests were already waiting for one.
+ * With every connection of the pool open and working, that is overload: 429 with Retry-After
+ * (decision 024: a spike is demand beyond capacity, not a fault, and must not count as 5xx).
+ * With connections missing (they could not be opened: the database is unreachable or slow to
+ * accept), it is a fault on our side: 503. Either way logged as a warning when 503, never as an
+ * error: a 500 would page someone for a load spike.
  */
 export class DatabaseBusyError extends ProblemError {
-  constructor(why: 'queue-full' | 'timeout', cause?: unknown) {
+  constructor(why: 'queue-full' | 'timeout', cause?: unknown, overloaded = true) {
     super(
-      503,
+      overloaded ? 429 : 503,
       'database-busy',
-      'Service busy',
+      overloaded ? 'Too many requests' : 'Service busy',
       'The service is at capacity; retry shortly',
       { retry_after_s: databaseBusyRetryAfterS },
       { 'retry-after': String(databaseBusyRetryAfterS) },

@@ -9,7 +9,7 @@ const int8Oid = 20;
 const connectTimeoutMs = 5_000;
 /**
  * Requests that may wait for a pooled connection, per connection. Beyond it a request is
- * refused at once (503, DatabaseBusyError) instead of queueing behind hundreds of others only
+ * refused at once (429, DatabaseBusyError) instead of queueing behind hundreds of others only
  * to time out after connectTimeoutMs: under a spike the answer comes fast and the queue stays
  * short enough that those in it are served in time.
  */
@@ -40,11 +40,14 @@ export function createPgDb(opts: PgDbOptions): Db {
   // An idle client that errors (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => undefined);
   const waitingMax = opts.poolMax * poolWaitingPerConnectionMax;
+  /** Every connection is open (none is being dialled): waiting means overload, not a fault. */
+  const allOpen = (): boolean => pool.totalCount >= opts.poolMax;
   /** Fails fast with DatabaseBusyError when the pool's queue is full or the wait timed out. */
   const admit = <T>(use: () => Promise<T>): Promise<T> => {
-    if (pool.waitingCount >= waitingMax) return Promise.reject(new DatabaseBusyError('queue-full'));
+    if (pool.waitingCount >= waitingMax)
+      return Promise.reject(new DatabaseBusyError('queue-full', undefined, allOpen()));
     return use().catch((err: unknown) => {
-      throw isPoolTimeout(err) ? new DatabaseBusyError('timeout', err) : err;
+      throw isPoolTimeout(err) ? new DatabaseBusyError('timeout', err, allOpen()) : err;
     });
   };
 

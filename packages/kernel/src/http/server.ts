@@ -25,6 +25,7 @@ import { registerMetrics, type MetricsAccess } from './metrics.ts';
 
 export type { MetricsAccess } from './metrics.ts';
 import { buildValidator } from './validator-compiler.ts';
+import { registerAdmission, type AdmissionLimits } from './admission.ts';
 import type { Tracing } from '../tracing/tracing.ts';
 
 export const bodyLimitBytes = 64 * 1024;
@@ -51,6 +52,8 @@ export interface ServerOptions {
   openApiDocument?: () => Promise<Record<string, unknown>>;
   /** Tracing on: a span per request (its plugin goes first, before any hook or route). */
   tracing?: Tracing | undefined;
+  /** In-flight limits per admission class (decision 024); none when absent. */
+  admission?: AdmissionLimits | undefined;
 }
 
 export type App = FastifyInstance<
@@ -108,6 +111,9 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (opts.tracing) await app.register(opts.tracing.fastifyPlugin);
+  // Before every other hook: a refused request must cost nothing.
+  const registry = opts.metricsRegistry ?? new Registry();
+  if (opts.admission) registerAdmission(app, opts.admission, registry);
 
   let closing = false;
   app.addHook('onClose', async () => {
@@ -117,7 +123,7 @@ export async function createServer(opts: ServerOptions): Promise<App> {
     closing = true;
   });
   app.decorate('readinessChecks', [] as ReadinessCheck[]);
-  app.decorate('metricsRegistry', opts.metricsRegistry ?? new Registry());
+  app.decorate('metricsRegistry', registry);
   recordRoutes(app);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);

@@ -22,6 +22,7 @@ import { createDb } from '../db/create-db.ts';
 import type { Db } from '../db/db.ts';
 import { migrate } from '../db/migrations.ts';
 import { createServer, type App } from '../http/server.ts';
+import { admissionLimits } from '../http/admission.ts';
 import { idempotencyMigrations } from '../idempotency/idempotency.ts';
 import { createIdempotency, type Idempotency } from '../idempotency/idempotency-runner.ts';
 import { startJobs, type Job } from '../jobs/job-runner.ts';
@@ -241,6 +242,12 @@ async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
     metricsRegistry: p.metricsRegistry,
     metrics: { token: config.metricsToken, openWithoutToken: !opts.distributed },
     tracing: p.tracing,
+    admission: admissionLimits(config.dbPoolMax, {
+      read: config.inFlightReadsPerDbConnection,
+      write: config.inFlightWritesPerDbConnection,
+      saga: config.inFlightSagasPerDbConnection,
+      batched: config.inFlightBatchedPerDbConnection,
+    }),
   });
   app.readinessChecks.push({ name: 'database', check: () => p.db.ping() });
   if (config.redisUrl) {

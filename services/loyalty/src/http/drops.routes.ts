@@ -117,6 +117,7 @@ export async function dropsRoutes(app: App, deps: DropsRouteDeps): Promise<void>
   });
 
   app.post('/api/loyalty/drops/:id/claims', {
+    config: { admission: 'batched' },
     schema: {
       tags,
       operationId: 'claimDrop',

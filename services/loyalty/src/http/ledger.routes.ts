@@ -105,6 +105,7 @@ export async function ledgerRoutes(
   });
 
   app.post('/api/loyalty/earn', {
+    config: { admission: 'batched' },
     schema: {
       tags,
       operationId: 'earnPoints',
@@ -129,6 +130,7 @@ export async function ledgerRoutes(
   });
 
   app.post('/api/loyalty/redemptions', {
+    config: { admission: 'batched' },
     schema: {
       tags,
       operationId: 'redeemPoints',
@@ -151,6 +153,7 @@ export async function ledgerRoutes(
   });
 
   app.post('/api/loyalty/holds', {
+    config: { admission: 'batched' },
     schema: {
       tags,
       operationId: 'holdPoints',
@@ -175,6 +178,7 @@ export async function ledgerRoutes(
   });
 
   app.post('/api/loyalty/holds/:id/capture', {
+    config: { admission: 'batched' },
     schema: {
       tags,
       operationId: 'captureHold',
@@ -197,6 +201,7 @@ export async function ledgerRoutes(
   });
 
   app.post('/api/loyalty/holds/:id/release', {
+    config: { admission: 'batched' },
     schema: {
       tags,
       operationId: 'releaseHold',
@@ -217,6 +222,7 @@ export async function ledgerRoutes(
   });
 
   app.post('/api/loyalty/transactions/:id/reverse', {
+    config: { admission: 'batched' },
     schema: {
       tags,
       operationId: 'reverseTransaction',
@@ -240,6 +246,7 @@ export async function ledgerRoutes(
   });
 
   app.post('/api/loyalty/adjustments', {
+    config: { admission: 'batched' },
     schema: {
       tags,
       operationId: 'adjustPoints',

@@ -65,6 +65,7 @@ export async function ordersRoutes(app: App, deps: OrdersRouteDeps): Promise<voi
   const { idempotency, orders } = deps;
 
   app.post('/api/orders', {
+    config: { admission: 'saga' },
     schema: {
       tags,
       operationId: 'placeOrder',
@@ -170,6 +171,7 @@ function cancelAndRefundRoutes(app: App, deps: Parts): void {
   const { idempotency, queries, refunds } = deps;
 
   app.delete('/api/orders/:id', {
+    config: { admission: 'saga' },
     schema: {
       tags,
       operationId: 'cancelOrder',
@@ -206,6 +208,7 @@ function cancelAndRefundRoutes(app: App, deps: Parts): void {
   });
 
   app.post('/api/orders/:id/refunds', {
+    config: { admission: 'saga' },
     schema: {
       tags,
       operationId: 'refundOrder',
