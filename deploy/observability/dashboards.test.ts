@@ -106,6 +106,9 @@ describe('deploy/observability dashboards', () => {
       'events_consumer_lag',
       'events_dead_letters',
       'slo:sli_error:ratio_rate1h',
+      'orders_by_status',
+      'orders_revenue_minor_total',
+      'checkout_step_failures_total',
     ])
       expect(named, m).toContain(m);
   });

@@ -7,6 +7,7 @@ import {
 import { idempotencyLeaseMs, type ServiceModule } from '@redemption/kernel';
 import { createCheckoutSaga, type SagaOptions } from './app/checkout.saga.ts';
 import { createOrderService } from './app/order.service.ts';
+import { createSagaMetrics, registerOrderStatusMetrics } from './app/orders.metrics.ts';
 import { recoveryJob, type RecoveryOptions } from './app/recovery.worker.ts';
 import { createRefunds } from './app/refunds.service.ts';
 import { retryDelayMs } from './domain/checkout-steps.ts';
@@ -82,7 +83,9 @@ export function createOrdersModule(
       };
       const sagaOptions: SagaOptions = { ...sagaOptionsDefault, ...opts.saga };
       const base = { db: ctx.db, events: ctx.events, log: ctx.log, clients };
-      const saga = createCheckoutSaga({ ...base, options: sagaOptions });
+      const metrics = createSagaMetrics(ctx.metrics);
+      registerOrderStatusMetrics(ctx.metrics, ctx.db, ctx.log);
+      const saga = createCheckoutSaga({ ...base, options: sagaOptions, metrics });
       const orders = createOrderService({
         ...base,
         saga,

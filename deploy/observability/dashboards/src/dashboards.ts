@@ -215,6 +215,30 @@ const checkout = dashboard('redemption-checkout', 'Redemption / Checkout saga', 
     })),
   },
   {
+    title: "Checkout step failures per second by step and outcome (the saga's own count)",
+    unit: 'ops',
+    w: 24,
+    targets: [
+      {
+        expr: `sum by (step, outcome) (rate(checkout_step_failures_total[${r}]))`,
+        legend: '{{step}} {{outcome}}',
+      },
+    ],
+  },
+  {
+    title: 'Orders by status',
+    targets: [{ expr: 'max by (status) (orders_by_status)', legend: '{{status}}' }],
+  },
+  {
+    title: 'Revenue per hour by currency (orders paid, gross, major units)',
+    targets: [
+      {
+        expr: 'sum by (currency) (increase(orders_revenue_minor_total[1h])) / 100',
+        legend: '{{currency}}',
+      },
+    ],
+  },
+  {
     title: 'Points earned on paid orders: consumer lag',
     targets: [
       {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogClient, loyaltyClient, paymentsClient } from '@redemption/contracts';
 import {
@@ -16,6 +17,11 @@ import { ordersRepository } from '../store/orders.repository.ts';
 import { ordersMigrations } from '../store/orders.migrations.ts';
 import { createFakeServices, type FakeServices } from '../testing/fake-services.ts';
 import { createCheckoutSaga, type SagaOptions } from './checkout.saga.ts';
+import {
+  createSagaMetrics,
+  registerOrderStatusMetrics,
+  type SagaMetrics,
+} from './orders.metrics.ts';
 import { recoveryRound } from './recovery.worker.ts';
 
 const log = pino({ level: 'silent' });
@@ -60,7 +66,7 @@ async function setup(o: { points?: number; use?: number; token?: string; stock?:
       leaseMs: 60_000,
     }),
   );
-  const sagaWith = (opts: Partial<SagaOptions> = {}) =>
+  const sagaWith = (opts: Partial<SagaOptions> = {}, metrics?: SagaMetrics) =>
     createCheckoutSaga({
       db,
       log,
@@ -71,6 +77,7 @@ async function setup(o: { points?: number; use?: number; token?: string; stock?:
         payments: paymentsClient(fakes.transports.payments),
       },
       options: { ...fastRetries, ...opts },
+      ...(metrics ? { metrics } : {}),
     });
   return {
     fakes,
@@ -363,5 +370,47 @@ describe('checkout saga', () => {
     expect(await s.order()).toMatchObject({ status: 'processing', saga_state: 'completed' });
     expect(s.fakes.payments.size).toBe(1);
     expect(steps(s.fakes).filter((c) => c.includes('process'))).toHaveLength(1);
+  });
+});
+
+describe('metrics', () => {
+  it('counts step failures by step and outcome, revenue by currency, orders by status', async () => {
+    const registry = new Registry();
+    const metrics = createSagaMetrics(registry);
+    registerOrderStatusMetrics(registry, db, log);
+    const value = async (name: string, labels: Record<string, string>) =>
+      (await registry.getSingleMetric(name)!.get()).values.find((v) =>
+        Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+      )?.value ?? 0;
+
+    const paid = await setup();
+    expect(await paid.sagaWith({}, metrics).run(paid.orderId, paid.owner)).toBe('completed');
+    expect(await value('orders_revenue_minor_total', { currency: 'USD' })).toBe(5_000);
+    const declined = await setup({ token: 'tok_chargeDeclined' });
+    expect(await declined.sagaWith({}, metrics).run(declined.orderId, declined.owner)).toBe(
+      'compensated',
+    );
+    const unknown = await setup();
+    unknown.fakes.fault({ service: 'payments', match: /process$/, afterEffect: true, times: 3 });
+    const saga = unknown.sagaWith({}, metrics);
+    expect(await saga.run(unknown.orderId, unknown.owner)).toBe('pending');
+    expect(
+      await value('checkout_step_failures_total', { step: 'charge', outcome: 'refused' }),
+    ).toBe(1);
+    expect(
+      await value('checkout_step_failures_total', { step: 'charge', outcome: 'unknown' }),
+    ).toBe(1);
+    expect(
+      await value('checkout_step_failures_total', { step: 'reserve', outcome: 'refused' }),
+    ).toBe(0);
+    expect(await value('orders_revenue_minor_total', { currency: 'USD' })).toBe(5_000);
+
+    // read from the table at scrape time: every order this file made, by status
+    const { rows } = await db.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM orders.orders GROUP BY status',
+    );
+    for (const r of rows) expect(await value('orders_by_status', { status: r.status })).toBe(r.n);
+    expect(await value('orders_by_status', { status: 'cancelled' })).toBeGreaterThanOrEqual(1);
+    expect(await value('orders_by_status', { status: 'shipped' })).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import {
   type PaymentsClient,
 } from '@redemption/contracts';
 import type { Db, Logger, Publisher, Queryable } from '@redemption/kernel';
+import { noSagaMetrics, type SagaMetrics } from './orders.metrics.ts';
 import {
   nextStep,
   previousStep,
@@ -52,6 +53,8 @@ export interface SagaDeps {
   log: Logger;
   clients: Clients;
   options: SagaOptions;
+  /** Step failures and revenue for /metrics; none when absent. */
+  metrics?: SagaMetrics;
 }
 
 export interface CheckoutSaga {
@@ -187,6 +190,7 @@ const gaveUpProblem = (step: CheckoutStep, attempts: number): StoredProblem => (
 
 export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
   const { db, options } = deps;
+  const metrics = deps.metrics ?? noSagaMetrics;
   const forward = forwardActions(deps.clients);
   const undo = undoActions(deps.clients);
 
@@ -227,6 +231,7 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
       await ordersRepository.log(q, o.id, o.saga_step!, action, 'unknown', detail);
       return true;
     });
+    if (kept && action === 'run') metrics.stepFailed(o.saga_step!, 'unknown');
     return kept ? 'pending' : 'lost';
   }
 
@@ -249,6 +254,7 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
         { ...to, saga_last_error: detail, saga_failure: failure },
         entry,
       );
+      if (ok) metrics.stepFailed(step, 'gave_up');
       return ok ? 'continue' : 'lost';
     }
     const next = nextStep(step, needsOf(o));
@@ -260,6 +266,7 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
       if (!next) await markPaid(q, { ...o, ...patch }, items);
     });
     if (!ok) return 'lost';
+    if (!next) metrics.paid(o.currency, o.total_amount);
     if (options.afterStep?.(step, o.id) === 'abandon') return 'abandoned';
     return 'continue';
   }
@@ -283,6 +290,7 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
       },
     );
     if (!ok) return 'lost';
+    metrics.stepFailed(step, 'refused');
     return back ? 'continue' : 'compensated';
   }
 

@@ -1,4 +1,4 @@
-import type { Queryable } from '@redemption/kernel';
+import type { Db, Queryable } from '@redemption/kernel';
 import type { CheckoutStep, SagaState } from '../domain/checkout-steps.ts';
 import type { OrderStatus, PricedLine, Pricing } from '../domain/order.ts';
 
@@ -302,6 +302,17 @@ export const ordersRepository = {
       [leaseOwner, leaseMs, max],
     );
     return rows.map((r) => r.id);
+  },
+
+  /** Orders per status, the whole table (for /metrics): `timeoutMs` bounds the scan. */
+  countByStatus(db: Db, timeoutMs: number): Promise<Map<string, number>> {
+    return db.tx(async (q) => {
+      await q.query(`SET LOCAL statement_timeout = ${Math.trunc(timeoutMs)}`);
+      const { rows } = await q.query<{ status: string; n: number }>(
+        'SELECT status, count(*)::int AS n FROM orders.orders GROUP BY status',
+      );
+      return new Map(rows.map((r) => [r.status, r.n]));
+    });
   },
 
   async history(
