@@ -16,7 +16,7 @@ import { priceOrder, type Pricing } from '../domain/order.ts';
 import { ordersRepository } from '../store/orders.repository.ts';
 import { ordersMigrations } from '../store/orders.migrations.ts';
 import { createFakeServices, type FakeServices } from '../testing/fake-services.ts';
-import { createCheckoutSaga, type SagaOptions } from './checkout.saga.ts';
+import { createCheckoutSaga, type CheckoutSaga, type SagaOptions } from './checkout.saga.ts';
 import {
   createSagaMetrics,
   registerOrderStatusMetrics,
@@ -300,6 +300,38 @@ describe('checkout saga', () => {
     expect(s.fakes.reservations.get(s.orderId)!.status).toBe('released');
   });
 
+  it('retries a step refused by overload (429) in a second or two, never counting it toward giving up', async () => {
+    const s = await setup();
+    const overloaded = {
+      status: 429,
+      body: { type: '/problems/overloaded', title: 'Too many requests', status: 429 },
+    };
+    // More overload answers than attemptsMax (3): none of them may cancel the order.
+    const times = fastRetries.attemptsMax + 2;
+    s.fakes.fault({ service: 'payments', match: /process$/, answer: overloaded, times });
+    for (let i = 0; i < times; i++) {
+      const owner = i === 0 ? s.owner : randomUUID();
+      if (i > 0) await ordersRepository.takeLease(db, s.orderId, owner, 60_000);
+      expect(
+        await s.sagaWith({ retryBaseMs: 60_000, retryMaxMs: 60_000 }).run(s.orderId, owner),
+      ).toBe('pending');
+      const { rows } = await db.query<{ attempts: number; in_ms: number }>(
+        `SELECT saga_attempts AS attempts,
+                extract(epoch FROM saga_next_attempt_at - now()) * 1000 AS in_ms
+           FROM orders.orders WHERE id = $1`,
+        [s.orderId],
+      );
+      // Not the minute-long backoff of an unknown outcome: about the Retry-After (1–2 s).
+      expect(rows[0]!.attempts).toBe(0);
+      expect(Number(rows[0]!.in_ms)).toBeGreaterThan(500);
+      expect(Number(rows[0]!.in_ms)).toBeLessThan(2_500);
+    }
+    const owner = randomUUID();
+    await ordersRepository.takeLease(db, s.orderId, owner, 60_000);
+    expect(await s.sagaWith().run(s.orderId, owner)).toBe('completed');
+    expect(s.fakes.payments.size).toBe(1);
+  });
+
   it('when capture is refused after the charge, refunds, releases and cancels', async () => {
     const s = await setup();
     s.fakes.fault({
@@ -350,6 +382,29 @@ describe('checkout saga', () => {
     ]);
     expect(await s.run()).toBe('lost');
     expect(await s.order()).toMatchObject({ saga_step: 'reserve', status: 'pending' });
+  });
+
+  it('a recovery round claims batch after batch while they come back full', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await setup()).orderId);
+    // Due now, nobody driving them.
+    await db.query(
+      `UPDATE orders.orders SET saga_lease_owner = NULL, saga_lease_until = NULL,
+         saga_next_attempt_at = now() WHERE id = ANY($1)`,
+      [ids],
+    );
+    const ran: string[] = [];
+    const finish: CheckoutSaga = {
+      run: async (id) => {
+        ran.push(id);
+        await db.query("UPDATE orders.orders SET saga_state = 'completed' WHERE id = $1", [id]);
+        return 'completed';
+      },
+    };
+    const round = recoveryRound(db, finish, log, { leaseMs: 60_000, batchMax: 2 });
+    // Other tests' sagas may be due too: at least these five, each once, in one round.
+    expect(await round()).toBeGreaterThanOrEqual(ids.length);
+    for (const id of ids) expect(ran.filter((r) => r === id)).toHaveLength(1);
   });
 
   it('resumes a run abandoned mid-way (kill -9) once its lease has run out', async () => {

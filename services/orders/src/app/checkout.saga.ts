@@ -7,7 +7,13 @@ import {
   type LoyaltyClient,
   type PaymentsClient,
 } from '@redemption/contracts';
-import type { Db, Logger, Publisher, Queryable } from '@redemption/kernel';
+import {
+  ProblemError,
+  type Db,
+  type Logger,
+  type Publisher,
+  type Queryable,
+} from '@redemption/kernel';
 import { noSagaMetrics, type SagaMetrics } from './orders.metrics.ts';
 import {
   nextStep,
@@ -66,6 +72,9 @@ type StepAction = (o: OrderRow, items: readonly ItemRow[]) => Promise<OrderPatch
 type Step = 'continue' | SagaOutcome;
 
 const errorTextMax = 500;
+/** Retry after overload: one second (the Retry-After given), spread over another second. */
+const overloadRetryBaseMs = 1_000;
+const overloadRetryJitterMs = 1_000;
 /**
  * 409s that say "not known yet", not "no": another request holds the same key right now
  * (kernel), or payments is still settling a charge with the provider (`payment-in-progress`,
@@ -81,6 +90,19 @@ const notKnownYetSlugs = new Set(['idempotency-key-in-flight', 'payment-in-progr
  */
 export const isDefinite = (err: unknown): err is ServiceProblem =>
   err instanceof ServiceProblem && err.definite && !notKnownYetSlugs.has(err.slug);
+
+/**
+ * "Too many, retry shortly": a dependency's 429 (its admission control, a full ledger queue, a
+ * busy pool) or a busy pool's 503. Transient, and it says nothing about whether the step
+ * happened, so the saga retries soon with the same key and does not count it toward giving up.
+ */
+export const isOverload = (err: unknown): boolean =>
+  (err instanceof ServiceProblem || err instanceof ProblemError) &&
+  (err.status === 429 || (err.status === 503 && err.slug === 'database-busy'));
+
+/** The delay before retrying after overload: about the Retry-After every 429 here carries. */
+export const overloadRetryDelayMs = (): number =>
+  overloadRetryBaseMs + Math.floor(Math.random() * overloadRetryJitterMs);
 
 export const describeError = (err: unknown): string => {
   const text =
@@ -217,9 +239,12 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
 
   /** Unknown outcome: note it and give the saga back, to be retried after a backoff. */
   async function postpone(o: OrderRow, owner: string, action: 'run' | 'undo', err: unknown) {
-    const attempts = o.saga_attempts + 1;
+    const overload = isOverload(err);
+    const attempts = overload ? o.saga_attempts : o.saga_attempts + 1;
     const detail = describeError(err);
-    const delay = retryDelayMs(attempts, options.retryBaseMs, options.retryMaxMs);
+    const delay = overload
+      ? overloadRetryDelayMs()
+      : retryDelayMs(attempts, options.retryBaseMs, options.retryMaxMs);
     if (action === 'undo' && attempts >= options.attemptsMax)
       deps.log.error(
         { order_id: o.id, step: o.saga_step, attempts, err: detail },
@@ -242,7 +267,8 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
       patch = await forward[step](o, items);
     } catch (err) {
       if (isDefinite(err)) return failForward(o, owner, step, err);
-      if (o.saga_attempts + 1 < options.attemptsMax) return postpone(o, owner, 'run', err);
+      if (isOverload(err) || o.saga_attempts + 1 < options.attemptsMax)
+        return postpone(o, owner, 'run', err);
       // Unknown for too long: undo this step too, since it may have happened.
       const failure = gaveUpProblem(step, o.saga_attempts + 1);
       const detail = describeError(err);
@@ -340,18 +366,42 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
     });
   }
 
+  /**
+   * This process's own database refused a step's bookkeeping (a full pool): give the saga back
+   * for a retry in a second or two instead of keeping its lease until it runs out (leaseMs,
+   * over a minute). When even that is refused, the lease stands and recovery takes over later.
+   */
+  async function giveBack(orderId: string, owner: string, err: unknown): Promise<SagaOutcome> {
+    const patch = { saga_last_error: describeError(err) };
+    const delay = overloadRetryDelayMs();
+    const released = await db
+      .tx((q) => ordersRepository.releaseLease(q, orderId, owner, delay, patch))
+      .catch(() => false);
+    if (!released) throw err;
+    return 'pending';
+  }
+
+  async function drive(orderId: string, owner: string): Promise<SagaOutcome> {
+    let items: ItemRow[] | undefined;
+    for (;;) {
+      const o = await ordersRepository.find(db, orderId);
+      if (o?.saga_state === 'completed') return 'completed';
+      if (o?.saga_state === 'compensated') return 'compensated';
+      if (!o || o.saga_lease_owner !== owner) return 'lost';
+      items ??= (await ordersRepository.items(db, [orderId])).get(orderId) ?? [];
+      const r =
+        o.saga_state === 'forward' ? await runStep(o, items, owner) : await undoStep(o, owner);
+      if (r !== 'continue') return r;
+    }
+  }
+
   return {
     async run(orderId, owner) {
-      let items: ItemRow[] | undefined;
-      for (;;) {
-        const o = await ordersRepository.find(db, orderId);
-        if (o?.saga_state === 'completed') return 'completed';
-        if (o?.saga_state === 'compensated') return 'compensated';
-        if (!o || o.saga_lease_owner !== owner) return 'lost';
-        items ??= (await ordersRepository.items(db, [orderId])).get(orderId) ?? [];
-        const r =
-          o.saga_state === 'forward' ? await runStep(o, items, owner) : await undoStep(o, owner);
-        if (r !== 'continue') return r;
+      try {
+        return await drive(orderId, owner);
+      } catch (err) {
+        if (isOverload(err)) return giveBack(orderId, owner, err);
+        throw err;
       }
     },
   };

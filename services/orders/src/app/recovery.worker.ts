@@ -11,25 +11,38 @@ export interface RecoveryOptions {
 }
 
 /**
+ * A round goes on claiming while batches come back full, for at most this long: after a spike
+ * hundreds of sagas may be due at once, and one batch per round (every few seconds) would
+ * leave the last of them waiting minutes.
+ */
+export const recoveryRoundMaxMs = 30_000;
+
+/**
  * One round of finishing checkouts nobody is driving: a saga left for later after an unknown
- * outcome, or one whose process died mid-run (its lease ran out). Claims use FOR UPDATE SKIP
+ * outcome, or one whose process died mid-way (its lease ran out). Claims use FOR UPDATE SKIP
  * LOCKED and a lease, so several processes never run the same saga at once; each claimed saga
- * resumes from its recorded step, or compensates. Resolves with how many sagas it claimed.
+ * resumes from its recorded step, or compensates. Claims `batchMax` at a time, again while a
+ * batch came back full (up to `recoveryRoundMaxMs`). Resolves with how many sagas it claimed.
  */
 export const recoveryRound =
   (db: Db, saga: CheckoutSaga, log: Logger, opts: Omit<RecoveryOptions, 'everyMs'>) =>
   async (): Promise<number> => {
-    const owner = randomUUID();
-    const ids = await ordersRepository.claimDue(db, owner, opts.leaseMs, opts.batchMax);
-    await Promise.all(
-      ids.map((id) =>
-        saga.run(id, owner).then(
-          (outcome) => log.info({ order_id: id, outcome }, 'checkout saga recovered'),
-          (err: unknown) => log.warn({ err, order_id: id }, 'checkout saga recovery failed'),
+    const startedMs = Date.now();
+    let claimed = 0;
+    for (;;) {
+      const owner = randomUUID();
+      const ids = await ordersRepository.claimDue(db, owner, opts.leaseMs, opts.batchMax);
+      claimed += ids.length;
+      await Promise.all(
+        ids.map((id) =>
+          saga.run(id, owner).then(
+            (outcome) => log.info({ order_id: id, outcome }, 'checkout saga recovered'),
+            (err: unknown) => log.warn({ err, order_id: id }, 'checkout saga recovery failed'),
+          ),
         ),
-      ),
-    );
-    return ids.length;
+      );
+      if (ids.length < opts.batchMax || Date.now() - startedMs > recoveryRoundMaxMs) return claimed;
+    }
   };
 
 /**
