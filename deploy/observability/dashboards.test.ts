@@ -109,6 +109,8 @@ describe('deploy/observability dashboards', () => {
       'orders_by_status',
       'orders_revenue_minor_total',
       'checkout_step_failures_total',
+      'db_pool_connections_in_use',
+      'db_pool_waiting',
     ])
       expect(named, m).toContain(m);
   });

@@ -55,6 +55,21 @@ const serviceRed = dashboard(
       ],
     },
     {
+      title: 'Database pool: connections in use of the maximum, callers waiting',
+      unit: 'short',
+      targets: [
+        {
+          expr: `sum by (instance) (db_pool_connections_in_use{${svc}})`,
+          legend: 'in use {{instance}}',
+        },
+        { expr: `max(db_pool_connections_max{${svc}})`, legend: 'max per process' },
+        {
+          expr: `sum by (instance) (db_pool_waiting{${svc}})`,
+          legend: 'waiting {{instance}}',
+        },
+      ],
+    },
+    {
       title: 'CPU and heap',
       unit: 'short',
       targets: [

@@ -1,3 +1,5 @@
+import type { PoolFigures } from './pool-metrics.ts';
+
 /**
  * The one database interface every service uses, over a real PostgreSQL (pg) or the embedded
  * one (PGlite). Plain parameterized SQL; the same statements run on both.
@@ -27,6 +29,8 @@ export interface Queryable {
 
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  /** The pool's counters for /metrics (PostgreSQL; the embedded database has no pool). */
+  poolFigures?(): PoolFigures;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /health/ready. */

@@ -72,6 +72,12 @@ export function createPgDb(opts: PgDbOptions): Db {
 
   return {
     kind: 'postgres',
+    poolFigures: () => ({
+      max: opts.poolMax,
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     query: (sql, params) => admit(() => run(pool, sql, params)),
     exec: (sql) => admit(() => exec(pool, sql)),
     afterCommit: (after) => runAfterCommit([after]),

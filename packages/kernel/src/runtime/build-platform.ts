@@ -21,6 +21,7 @@ import {
 import { createDb } from '../db/create-db.ts';
 import type { Db } from '../db/db.ts';
 import { migrate } from '../db/migrations.ts';
+import { registerDbPoolMetrics } from '../db/pool-metrics.ts';
 import { createServer, type App } from '../http/server.ts';
 import { admissionLimits } from '../http/admission.ts';
 import { idempotencyMigrations } from '../idempotency/idempotency.ts';
@@ -118,6 +119,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
   });
   const idempotency = createIdempotency({ db, ttlH: config.idempotencyTtlH });
   const metricsRegistry = new Registry();
+  registerDbPoolMetrics(metricsRegistry, db);
   const bus = await createEventBus({
     db,
     config,
