@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { unauthorized } from '../errors/problem.ts';
+import { exemplarLabels, tracingActive } from '../tracing/tracing.ts';
 
 const durationBucketsS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -24,16 +25,25 @@ function bearerMatches(req: FastifyRequest, token: string): boolean {
   return timingSafeEqual(digest(given), digest(token));
 }
 
+/** The request's trace (tracing on, sampled), kept from onRequest for its duration's exemplar. */
+const kExemplar = Symbol('request trace exemplar');
+type WithExemplar = FastifyRequest & { [kExemplar]?: { trace_id: string } | undefined };
+
 /**
  * Prometheus metrics: request count and duration by route template (never the raw URL, which
  * would explode label cardinality), method and status; plus Node process metrics.
  * One registry per app, so tests and several apps in one process do not collide.
+ * With tracing on, the registry speaks OpenMetrics (the format that carries exemplars) and each
+ * duration bucket carries the trace id of a recent request that fell in it (Prometheus keeps
+ * them with `--enable-feature=exemplar-storage`; Grafana links them to the trace).
  */
 export function registerMetrics(
   app: FastifyInstance,
   registry: Registry,
   access: MetricsAccess = { openWithoutToken: true },
 ): void {
+  const exemplars = tracingActive();
+  if (exemplars) registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status_code'] as const;
   const requests = new Counter({
@@ -48,7 +58,17 @@ export function registerMetrics(
     labelNames,
     buckets: durationBucketsS,
     registers: [registry],
+    enableExemplars: exemplars,
   });
+  // The request span is active in onRequest (after the tracing plugin's) and ended by onResponse.
+  if (exemplars) {
+    app.decorateRequest(kExemplar, undefined);
+    // callback style: no promise per request
+    app.addHook('onRequest', (req, _reply, done) => {
+      (req as WithExemplar)[kExemplar] = exemplarLabels();
+      done();
+    });
+  }
   app.addHook('onResponse', async (req, reply) => {
     const labels = {
       method: req.method,
@@ -56,7 +76,10 @@ export function registerMetrics(
       status_code: String(reply.statusCode),
     };
     requests.inc(labels);
-    duration.observe(labels, reply.elapsedTime / 1000);
+    const value = reply.elapsedTime / 1000;
+    if (!exemplars) return duration.observe(labels, value);
+    const exemplar = (req as WithExemplar)[kExemplar];
+    duration.observe({ labels, value, ...(exemplar ? { exemplarLabels: exemplar } : {}) });
   });
   const { token } = access;
   if (!token && !access.openWithoutToken) return;

@@ -14,6 +14,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Attributes,
   type Context,
   type Link,
@@ -73,6 +74,20 @@ export function traceLogFields(): { trace_id?: string; span_id?: string } {
   if (!span) return {};
   const c = span.spanContext();
   return { trace_id: c.traceId, span_id: c.spanId };
+}
+
+/** Whether tracing is on in this process (a provider registered, not shut down). */
+export const tracingActive = (): boolean => active;
+
+/**
+ * The active span's trace id as an exemplar's labels, when its trace is sampled (kept): an
+ * exemplar must point at a trace the backend has. Undefined otherwise, or with tracing off.
+ */
+export function exemplarLabels(): { trace_id: string } | undefined {
+  if (!active) return undefined;
+  const c = trace.getActiveSpan()?.spanContext();
+  if (!c || (c.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
+  return { trace_id: c.traceId };
 }
 
 /** The active context as a W3C `traceparent` (for an event being published), if any. */
@@ -176,12 +191,31 @@ export function withSendSpan<T>(
   return inSpan(only ? `send ${only}` : 'send', options, context.active(), fn);
 }
 
+/**
+ * Statements' span name and text, by SQL string: the statements are a few hundred literals in
+ * the code, so each is tidied once rather than on every run. Dropped whole when full (a caller
+ * building SQL text per call would otherwise grow it without end).
+ */
+const dbStatements = new Map<string, { name: string; text: string }>();
+const dbStatementsMax = 2_000;
+
+function dbStatement(system: string, sql: string): { name: string; text: string } {
+  const key = `${system}\u0000${sql}`;
+  let s = dbStatements.get(key);
+  if (!s) {
+    const text = sql.replace(/\s+/g, ' ').trim().slice(0, dbStatementChars);
+    s = { name: `${system} ${text.split(' ', 1)[0]!.toUpperCase()}`, text };
+    if (dbStatements.size >= dbStatementsMax) dbStatements.clear();
+    dbStatements.set(key, s);
+  }
+  return s;
+}
+
 /** A span per SQL statement: its text cut to `dbStatementChars`, never its parameters. */
 export function withDbSpan<T>(system: string, sql: string, fn: () => Promise<T>): Promise<T> {
   // no statement spans outside a trace, nor in one sampled out (OTEL_TRACES_SAMPLER)
   if (!active || trace.getActiveSpan()?.isRecording() !== true) return fn();
-  const statement = sql.replace(/\s+/g, ' ').trim().slice(0, dbStatementChars);
-  const attributes = { 'db.system.name': system, 'db.query.text': statement };
-  const name = `${system} ${statement.split(' ', 1)[0]!.toUpperCase()}`;
+  const { name, text } = dbStatement(system, sql);
+  const attributes = { 'db.system.name': system, 'db.query.text': text };
   return inSpan(name, { kind: SpanKind.CLIENT, attributes }, context.active(), fn);
 }
