@@ -12,12 +12,16 @@
 #   server.properties  kafka.log (broker log; .prev = previous run)  kafka.out (JVM stdout/stderr)
 #   kafka.pid  format.log (StorageTool, first start)  mvn.log (last jar fetch)
 # Environment: KAFKA_START_TIMEOUT (s, default 60), KAFKA_HEAP_OPTS (default -Xms256m -Xmx512m).
+# A second broker beside the shared one (npm run chaos stops and starts its own): KAFKA_HOST
+# (default 127.0.0.1), KAFKA_PORT (default 9092), KAFKA_CONTROLLER_PORT (default 9093),
+# KAFKA_WORK_DIR (everything above but the jars; default .kafka), KAFKA_LIBS_DIR (the jars;
+# default <work dir>/libs).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-WORK="$ROOT/.kafka"
-LIBS="$WORK/libs"
+WORK=${KAFKA_WORK_DIR:-$ROOT/.kafka}
+LIBS=${KAFKA_LIBS_DIR:-$WORK/libs}
 DATA="$WORK/data"
 PROPS="$WORK/server.properties"
 LOG="$WORK/kafka.log"
@@ -25,9 +29,9 @@ OUT="$WORK/kafka.out"
 PIDFILE="$WORK/kafka.pid"
 POM="$HERE/pom.xml"
 
-HOST=127.0.0.1
-PORT=9092
-CONTROLLER_PORT=9093
+HOST=${KAFKA_HOST:-127.0.0.1}
+PORT=${KAFKA_PORT:-9092}
+CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 START_TIMEOUT=${KAFKA_START_TIMEOUT:-60}
 STOP_TIMEOUT=30
 HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
@@ -55,7 +59,7 @@ port_open() {
   timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null
 }
 
-# True if a Kafka broker answers on 127.0.0.1:9092: more than a TCP probe, it sends an
+# True if a Kafka broker answers on $HOST:$PORT: more than a TCP probe, it sends an
 # ApiVersions v0 request (correlation id 1) and checks that the response carries that id back.
 # The broker only handles requests once it has fully started.
 kafka_answers() {
