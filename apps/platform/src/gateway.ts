@@ -5,8 +5,10 @@ import {
   envOf,
   serviceUrls,
   serviceUrlVarName,
+  startTracing,
   type App,
   type PlatformConfig,
+  type Tracing,
 } from '@redemption/kernel';
 import { gatewayAdminRoutes } from './gateway-admin.ts';
 import { mergedOpenApi } from './gateway-openapi.ts';
@@ -47,6 +49,8 @@ export const gatewayUpstreams = (config: PlatformConfig): Record<string, string 
 export interface GatewayOptions {
   /** How long an upstream may take to answer (tests shorten it). */
   upstreamTimeoutMs?: number;
+  /** A test's tracing (in-memory exporter), stopped by the test; else OTEL_EXPORTER_OTLP_ENDPOINT's. */
+  tracing?: Tracing;
 }
 
 export async function buildGateway(
@@ -61,7 +65,12 @@ export async function buildGateway(
     throw new Error(
       `the gateway needs at least one of ${gatewayRoutes.map((r) => serviceUrlVarName(r.service)).join(', ')}`,
     );
+  // A span per request, and the proxied call a client span whose traceparent the service continues.
+  const ownTracing = opts.tracing
+    ? undefined
+    : await startTracing({ serviceName: 'gateway', serviceVersion: version, env: envOf(config) });
   const app = await createServer({
+    tracing: opts.tracing ?? ownTracing,
     logger: createLogger(config.logLevel, 'gateway'),
     title: 'Redemption gateway',
     version,
@@ -76,6 +85,7 @@ export async function buildGateway(
       configured.map((r) => ({ ...r, url: upstreams[r.service]! })),
     ),
   });
+  if (ownTracing) app.addHook('onClose', () => ownTracing.shutdown());
   limitRequestBodies(app, gatewayBodyLimitBytes);
   for (const route of configured) {
     const upstream = upstreams[route.service]!;
