@@ -8,7 +8,7 @@ import { ProblemError } from '../errors/problem.ts';
  * done any work. A spike beyond capacity then costs the refused a few microseconds instead of
  * queueing everyone behind the database pool until its bound answers 503 seconds later.
  *
- * - `read`: GET/HEAD (mostly cached; a miss is one short query).
+ * - `read`: GET/HEAD/OPTIONS (mostly cached; a miss is one short query).
  * - `write`: any other method, unless the route says otherwise (one or two short transactions).
  * - `saga`: a request that drives several service calls and transactions one after another
  *   (checkout): it needs a connection for most of its life, so few fit.
@@ -26,7 +26,7 @@ export const admissionRetryAfterS = 1;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Admission class of the route; by method when absent (GET/HEAD read, else write). */
+    /** Admission class of the route; by method when absent (GET/HEAD/OPTIONS read, else write). */
     admission?: AdmissionClass;
   }
 }
@@ -39,8 +39,10 @@ export function admissionLimits(poolMax: number, perConnection: AdmissionLimits)
 }
 
 const classOf = (req: FastifyRequest): AdmissionClass =>
-  req.routeOptions.config?.admission ??
-  (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
+  req.routeOptions.config?.admission ?? (safeMethods.has(req.method) ? 'read' : 'write');
+
+/** Methods that change nothing (a CORS preflight is answered by the plugin, no query). */
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * A call made in this process through `inject` (light-my-request marks its requests) is part
