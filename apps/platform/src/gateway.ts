@@ -107,6 +107,9 @@ export async function buildGateway(
       });
     app.readinessChecks.push({
       name: route.service,
+      // Reported, but one service down must not take the gateway (every route) out of the
+      // load balancer: its own routes answer 502 meanwhile (decision 023).
+      degradable: true,
       check: async () => {
         const res = await fetch(new URL('/health/ready', upstream), {
           signal: AbortSignal.timeout(upstreamProbeTimeoutMs),

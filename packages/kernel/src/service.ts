@@ -13,6 +13,7 @@ import type { Subscription } from './events/consumer-runtime.ts';
 import type { Publisher } from './events/outbox.ts';
 import type { ServiceCaller } from './clients/service-caller.ts';
 import type { Job } from './jobs/job-runner.ts';
+import type { RedisStatus } from './degrade/redis-status.ts';
 
 /**
  * What the runtime hands every service: its own database, shared plumbing, and `config`: the
@@ -31,6 +32,11 @@ export interface ServiceContext<C = NoConfig> {
   revocations: TokenRevocations;
   /** Where the service registers its Prometheus metrics (served at /metrics). */
   metrics: Registry;
+  /**
+   * Run a Redis call of the service's own (a cache) through `guard` with a fallback: it shares
+   * the process's `redis_degraded` metric, the back-off and the once-per-transition log.
+   */
+  redisStatus: RedisStatus;
   /** Publishes integration events through the outbox, inside the caller's transaction. */
   events: Publisher;
   /**

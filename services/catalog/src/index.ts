@@ -1,5 +1,5 @@
 import { catalogEvents } from '@redemption/contracts';
-import type { Db, Logger, ServiceModule } from '@redemption/kernel';
+import type { Db, Logger, RedisStatus, ServiceModule } from '@redemption/kernel';
 import { Counter } from 'prom-client';
 import {
   createCatalogCache,
@@ -11,6 +11,7 @@ import { seedCatalog } from './app/demo-seed.ts';
 import { expiryJob } from './app/expiry.job.ts';
 import { createInventoryService } from './app/inventory.service.ts';
 import { createProductService } from './app/product.service.ts';
+import { guardedBackend } from './app/guarded-backend.ts';
 import { cacheChannel } from './app/stock-changes.ts';
 import { inventoryRoutes } from './http/inventory.routes.ts';
 import { productsRoutes } from './http/products.routes.ts';
@@ -29,7 +30,7 @@ export const catalogModule: ServiceModule<typeof catalogConfig> = {
   config: catalogConfig,
   async init(ctx) {
     const { config, db } = ctx;
-    const cacheSetup = await openCache(db, config.redisUrl, ctx.log);
+    const cacheSetup = await openCache(db, config.redisUrl, ctx.log, ctx.redisStatus);
     const lookups = new Counter({
       name: 'catalog_cache_lookups_total',
       help: 'catalog cache lookups by result (hit, miss: loaded from the database, error)',
@@ -58,8 +59,9 @@ export const catalogModule: ServiceModule<typeof catalogConfig> = {
       subscriptions: [
         {
           // The catalog's own change events: a write whose process died between commit and
-          // its cache bump still invalidates (shared Redis generation). Throws on a Redis
-          // failure so the event is retried. See catalog-cache.ts for the per-process path.
+          // its cache bump still invalidates (shared Redis generation). A bump that fails while
+          // Redis is down is owed, not retried (guarded-backend.ts). See catalog-cache.ts for
+          // the per-process path.
           group: 'catalog.cache',
           topics: ['catalog'],
           definitions: catalogEvents,
@@ -85,13 +87,16 @@ async function openCache(
   db: Db,
   redisUrl: string | undefined,
   log: Logger,
+  status: RedisStatus,
 ): Promise<{ backend: CacheBackend; stopListening: () => Promise<void> }> {
   if (redisUrl) {
     const { rows } = await db.query<{ name: string }>('SELECT current_database() AS name');
-    const backend = await redisBackend(redisUrl, `catalog:${rows[0]?.name ?? 'db'}:`, log);
-    return { backend, stopListening: async () => undefined };
+    const redis = await redisBackend(redisUrl, `catalog:${rows[0]?.name ?? 'db'}:`, log);
+    return { backend: guardedBackend(redis, status), stopListening: async () => undefined };
   }
   const backend = memoryBackend();
-  const stopListening = await db.listen(cacheChannel, () => void backend.bump());
+  // Bumped on reconnection too: a write's notice sent while the connection was lost was missed.
+  const bump = () => void backend.bump();
+  const stopListening = await db.listen(cacheChannel, bump, bump);
   return { backend, stopListening };
 }

@@ -1,6 +1,15 @@
 import type { Db, Queryable } from '../db/db.ts';
 import type { SchemaMigrations } from '../db/migrations.ts';
+import type { RedisStatus } from '../degrade/redis-status.ts';
 import { connectRedis } from '../rate-limit/redis-rate-limiter.ts';
+import { redisTokenRevocations, revocationMirrorSyncEveryMs } from './token-revocations-redis.ts';
+
+export {
+  redisTokenRevocations,
+  revocationComponent,
+  revocationMirrorTrustMs,
+  type RevocationRedisClient,
+} from './token-revocations-redis.ts';
 
 /**
  * "Access tokens of this subject issued before T are revoked" markers, so a sign-out, a password
@@ -88,14 +97,18 @@ export async function dbTokenRevocations(
     prune();
   };
   await load();
-  const unlisten = await db.listen(notifyChannel, (payload) => {
-    try {
-      const notice = JSON.parse(payload) as Notice;
-      for (const subject of notice.subjects) raise(subject, notice.ms);
-    } catch (err) {
-      onError(err);
-    }
-  });
+  const unlisten = await db.listen(
+    notifyChannel,
+    (payload) => {
+      try {
+        const notice = JSON.parse(payload) as Notice;
+        for (const subject of notice.subjects) raise(subject, notice.ms);
+      } catch (err) {
+        onError(err);
+      }
+    },
+    () => void load().catch(onError),
+  ); // back after a lost connection: re-read what was missed
   const resync = setInterval(() => void load().catch(onError), revocationResyncEveryMs);
   resync.unref();
 
@@ -136,53 +149,13 @@ export async function dbTokenRevocations(
   };
 }
 
-/** The part of a node-redis client used here. */
-export interface RevocationRedisClient {
-  get(key: string): Promise<string | null>;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-}
-
-const redisKeyPrefix = 'revoked-before:';
-/** Raises a marker, never lowers it; the TTL likewise only grows. KEYS[1]; ARGV = ms, ttl ms. */
-const raiseLua = `
-local current = tonumber(redis.call('GET', KEYS[1]))
-if current == nil or current < tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-elseif redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 1
-`;
-
-/** One key per command (node-redis pipelines them), so the keys may live on any cluster node. */
-export function redisTokenRevocations(
-  client: RevocationRedisClient,
-  markerTtlMs: number,
-): TokenRevocations {
-  return {
-    async revoke(_q, subjects, atMs = Date.now()) {
-      const args = [String(Math.floor(atMs)), String(Math.ceil(markerTtlMs))];
-      await Promise.all(
-        subjects.map((s) => client.eval(raiseLua, { keys: [redisKeyPrefix + s], arguments: args })),
-      );
-    },
-    async revokedBeforeMs(subjects) {
-      const raw = await Promise.all(subjects.map((s) => client.get(redisKeyPrefix + s)));
-      const values = raw
-        .filter((v) => v !== null)
-        .map(Number)
-        .filter(Number.isFinite);
-      return values.length > 0 ? Math.max(...values) : undefined;
-    },
-    purgeExpired: async () => undefined,
-  };
-}
-
 /** Redis (its own client, closed by `close`) when a URL is given, else the database's table. */
 export async function createTokenRevocations(opts: {
   db: Db;
   redisUrl: string | undefined;
   accessTokenTtlS: number;
+  /** Redis failures go through it; a check then answers from the process's copy (decision 023). */
+  status?: RedisStatus;
   /** Told of Redis connection errors, or of a failed resync or notice (both retried). */
   onError?: (err: unknown) => void;
 }): Promise<{ store: TokenRevocations; close(): Promise<void> }> {
@@ -193,8 +166,15 @@ export async function createTokenRevocations(opts: {
     return { store, close: () => store.close() };
   }
   const client = await connectRedis(opts.redisUrl, onError);
+  const store = redisTokenRevocations(client, markerTtlMs, opts.status);
+  await store.sync(); // Redis answered just now: a copy to stand in for it from the start
+  const syncing = setInterval(() => void store.sync().catch(onError), revocationMirrorSyncEveryMs);
+  syncing.unref();
   return {
-    store: redisTokenRevocations(client, markerTtlMs),
-    close: async () => void (await client.close()),
+    store,
+    close: async () => {
+      clearInterval(syncing);
+      await client.close();
+    },
   };
 }

@@ -37,9 +37,15 @@ export interface Db extends Queryable {
   ping(): Promise<void>;
   /**
    * LISTEN on a channel; `onNotify` gets each NOTIFY payload. Returns a function that stops
-   * listening. Used to wake event consumers; always paired with a bounded poll.
+   * listening. Used to wake event consumers; always paired with a bounded poll. If the
+   * connection is lost (the server restarted) it is opened again, and `onReconnect` is called
+   * then, since notices sent meanwhile were missed.
    */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onReconnect?: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

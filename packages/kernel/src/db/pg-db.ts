@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db.ts';
 import { parseInt8, runAfterCommit } from './db.ts';
 import { DatabaseBusyError, isPoolTimeout } from './database-busy.ts';
+import { DatabaseDownError, isConnectionLoss } from './database-down.ts';
 import { annotateDbError } from './db-errors.ts';
 import { withDbSpan } from '../tracing/tracing.ts';
 
@@ -16,6 +17,13 @@ const connectTimeoutMs = 5_000;
 export const poolWaitingPerConnectionMax = 20;
 const statementTimeoutMs = 30_000;
 const idleTimeoutMs = 30_000;
+/** A lost LISTEN connection is opened again after this, doubling per failure up to the max. */
+const listenRetryBaseMs = 250;
+const listenRetryMaxMs = 5_000;
+
+/** A refused or lost connection as DatabaseDownError (503, decision 023); others as they are. */
+const translate = (err: unknown): unknown =>
+  isConnectionLoss(err) ? new DatabaseDownError(err) : err;
 
 pg.types.setTypeParser(int8Oid, parseInt8);
 
@@ -47,7 +55,7 @@ export function createPgDb(opts: PgDbOptions): Db {
     if (pool.waitingCount >= waitingMax)
       return Promise.reject(new DatabaseBusyError('queue-full', undefined, allOpen()));
     return use().catch((err: unknown) => {
-      throw isPoolTimeout(err) ? new DatabaseBusyError('timeout', err, allOpen()) : err;
+      throw isPoolTimeout(err) ? new DatabaseBusyError('timeout', err, allOpen()) : translate(err);
     });
   };
 
@@ -61,12 +69,12 @@ export function createPgDb(opts: PgDbOptions): Db {
         const res = await q.query(sql, params as unknown[] | undefined);
         return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
       } catch (err) {
-        throw annotateDbError(err, sql);
+        throw translate(annotateDbError(err, sql));
       }
     });
   const exec = async (q: pg.Pool | pg.PoolClient, sql: string): Promise<void> => {
     await q.query(sql).catch((err: unknown) => {
-      throw annotateDbError(err, sql);
+      throw translate(annotateDbError(err, sql));
     });
   };
 
@@ -105,7 +113,7 @@ export function createPgDb(opts: PgDbOptions): Db {
         return out;
       } catch (err) {
         await client.query('ROLLBACK').catch((rollbackErr: Error) => onError(rollbackErr));
-        throw err;
+        throw translate(err);
       } finally {
         client.removeListener('error', onError);
         client.release(broken);
@@ -114,23 +122,64 @@ export function createPgDb(opts: PgDbOptions): Db {
     async ping() {
       await pool.query('SELECT 1');
     },
-    async listen(channel, onNotify) {
-      // A dedicated connection outside the pool: LISTEN is per session.
-      const client = new pg.Client({
-        connectionString: opts.url,
-        connectionTimeoutMillis: connectTimeoutMs,
-      });
-      client.on('error', () => undefined);
-      client.on('notification', (n) => {
-        if (n.channel === channel) onNotify(n.payload ?? '');
-      });
-      await client.connect();
-      await client.query(`LISTEN ${quoteChannel(channel)}`);
-      return async () => {
-        await client.end().catch(() => undefined);
-      };
-    },
+    listen: (channel, onNotify, onReconnect) =>
+      listenReconnecting(opts.url, channel, onNotify, onReconnect),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * LISTEN on a dedicated connection outside the pool (LISTEN is per session), opened again with
+ * backoff whenever it is lost, so notices resume by themselves after a server restart.
+ */
+async function listenReconnecting(
+  url: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+  onReconnect: (() => void) | undefined,
+): Promise<() => Promise<void>> {
+  const statement = `LISTEN ${quoteChannel(channel)}`;
+  let closed = false;
+  let current: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const open = async (): Promise<void> => {
+    const client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: connectTimeoutMs,
+      keepAlive: true,
+    });
+    client.on('error', () => undefined); // 'end' follows, and reconnects
+    client.on('notification', (n) => {
+      if (n.channel === channel) onNotify(n.payload ?? '');
+    });
+    try {
+      await client.connect();
+      await client.query(statement);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (closed) return void (await client.end().catch(() => undefined));
+    current = client;
+    client.once('end', () => {
+      if (!closed) reconnect(0);
+    });
+  };
+  const reconnect = (failures: number): void => {
+    const delayMs = Math.min(listenRetryBaseMs * 2 ** failures, listenRetryMaxMs);
+    retry = setTimeout(() => {
+      open().then(
+        () => !closed && onReconnect?.(),
+        () => !closed && reconnect(failures + 1),
+      );
+    }, delayMs);
+    retry.unref();
+  };
+  await open();
+  return async () => {
+    closed = true;
+    clearTimeout(retry);
+    await current?.end().catch(() => undefined);
   };
 }
 

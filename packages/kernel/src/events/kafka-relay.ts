@@ -154,7 +154,8 @@ export function startKafkaRelay(o: KafkaRelayOptions): KafkaRelay {
     let unlisten: (() => Promise<void>) | undefined;
     const unsignal = o.signal?.onCommitted(() => sleeper.wake());
     try {
-      unlisten = await o.db.listen(outboxChannel, () => sleeper.wake());
+      // Woken on reconnection too: notices sent while the connection was lost were missed.
+      unlisten = await o.db.listen(outboxChannel, sleeper.wake, sleeper.wake);
     } catch (err) {
       o.log.warn({ err }, 'relay could not LISTEN for outbox notifications; polling only');
     }

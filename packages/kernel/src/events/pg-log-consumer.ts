@@ -49,7 +49,8 @@ export async function startPgLogConsumer(o: PgConsumerOptions): Promise<Consumer
   const waker = createWaker();
   // Woken only for our topics (a NOTIFY without a topic wakes everyone).
   const ours = (topic: string): boolean => topic === '' || o.sub.topics.includes(topic);
-  const unlisten = await o.db.listen(outboxChannel, (t) => ours(t) && waker.wake());
+  // After a lost connection is back, look at once: notices sent meanwhile were missed.
+  const unlisten = await o.db.listen(outboxChannel, (t) => ours(t) && waker.wake(), waker.wake);
   const unsignal = o.signal?.onCommitted((t) => ours(t) && waker.wake());
   let owned: PartitionRef[] = [];
   let lastHeartbeatMs = 0;

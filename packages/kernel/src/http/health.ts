@@ -3,6 +3,13 @@ import type { FastifyInstance } from 'fastify';
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<void>;
+  /**
+   * The process still serves without it, degraded (Redis: per-process limits, the database for
+   * the cache; Kafka: the outbox keeps accepting). Its failure shows as `degraded: …` and the
+   * answer stays 200: were it 503, a load balancer would take every pod out at once and turn a
+   * degraded dependency into a full outage (decision 023).
+   */
+  degradable?: boolean;
 }
 
 const checkTimeoutMs = 2_000;
@@ -35,11 +42,14 @@ export function registerHealth(
           await withTimeout(c.check(), checkTimeoutMs);
           results[c.name] = 'ok';
         } catch (err) {
-          results[c.name] = `failed: ${(err as Error).message}`;
+          const why = (err as Error).message;
+          results[c.name] = c.degradable ? `degraded: ${why}` : `failed: ${why}`;
         }
       }),
     );
-    const ok = Object.values(results).every((r) => r === 'ok');
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks: results });
+    const values = Object.values(results);
+    const ok = !values.some((r) => r.startsWith('failed'));
+    const status = !ok ? 'not-ready' : values.every((r) => r === 'ok') ? 'ready' : 'degraded';
+    return reply.code(ok ? 200 : 503).send({ status, checks: results });
   });
 }

@@ -265,6 +265,20 @@ describe('createServer', () => {
         status: 'not-ready',
         checks: { db: 'ok', broker: 'failed: connection refused' },
       });
+      // A dependency the process serves without (Redis, Kafka) is reported, and stays 200.
+      app.readinessChecks.splice(1, 1, {
+        name: 'broker',
+        degradable: true,
+        check: async () => {
+          throw new Error('connection refused');
+        },
+      });
+      const degraded = await app.inject('/health/ready');
+      expect(degraded.statusCode).toBe(200);
+      expect(degraded.json()).toEqual({
+        status: 'degraded',
+        checks: { db: 'ok', broker: 'degraded: connection refused' },
+      });
     } finally {
       app.readinessChecks.length = 0;
     }

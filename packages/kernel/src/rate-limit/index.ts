@@ -9,4 +9,5 @@ export type {
   RedisRateLimiterOptions,
   RedisScriptClient,
 } from './redis-rate-limiter.ts';
+export { FallbackRateLimiter, rateLimitComponent } from './fallback-rate-limiter.ts';
 export { rateLimitHeaders } from './http-headers.ts';

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
 import { assertCost, emissionIntervalMsOf, type RateLimit } from './gcra.ts';
+import type { RedisStatus } from '../degrade/redis-status.ts';
+import { FallbackRateLimiter } from './fallback-rate-limiter.ts';
 import { MemoryRateLimiter } from './memory-rate-limiter.ts';
 import type { RateDecision, RateLimiter } from './rate-limiter.ts';
 
@@ -105,13 +107,16 @@ export interface RateLimiterChoice {
   redisUrl?: string | undefined;
   /** Told of connection errors (the client reconnects by itself); ignored unless given. */
   onRedisError?: (err: Error) => void;
+  /** Given: while Redis fails, limits are counted per process instead (FallbackRateLimiter). */
+  status?: RedisStatus;
 }
 
 /** The Redis limiter (owning a new client) when a URL is given, else the in-memory one. */
 export async function createRateLimiter(choice: RateLimiterChoice): Promise<RateLimiter> {
   if (!choice.redisUrl) return new MemoryRateLimiter();
   const client = await connectRedis(choice.redisUrl, choice.onRedisError ?? (() => undefined));
-  return new RedisRateLimiter(client, { closeClient: () => client.close() });
+  const shared = new RedisRateLimiter(client, { closeClient: () => client.close() });
+  return choice.status ? new FallbackRateLimiter(shared, choice.status) : shared;
 }
 
 /** A node-redis client that fails fast while Redis is down and rejects if unreachable at start. */

@@ -29,6 +29,7 @@ import { createIdempotency, type Idempotency } from '../idempotency/idempotency-
 import { startJobs, type Job } from '../jobs/job-runner.ts';
 import { createLogger } from '../log/logger.ts';
 import { startTracing, type Tracing } from '../tracing/tracing.ts';
+import { createRedisStatus } from '../degrade/redis-status.ts';
 import { createRateLimiter, type RateLimiter } from '../rate-limit/index.ts';
 import type { SeedOptions, ServiceContext, ServiceInstance, ServiceModule } from '../service.ts';
 import { createServiceTokens, type ServiceTokens } from '../auth/service-tokens.ts';
@@ -110,16 +111,21 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
   const applied = await migrate(db, [kernelMigrations, ...opts.modules.map((m) => m.migrations)]);
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
 
-  const rateLimiter: RateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
+  const metricsRegistry = new Registry();
+  registerDbPoolMetrics(metricsRegistry, db);
+  const redisStatus = createRedisStatus({ registry: metricsRegistry, log });
+  const rateLimiter: RateLimiter = await createRateLimiter({
+    redisUrl: config.redisUrl,
+    status: redisStatus,
+  });
   const revocations = await createTokenRevocations({
     db,
     redisUrl: config.redisUrl,
     accessTokenTtlS: config.accessTokenTtlS,
-    onError: (err) => log.warn({ err }, 'token revocations: will retry'),
+    status: redisStatus,
+    onError: (err) => log.debug({ err }, 'token revocations: will retry'),
   });
   const idempotency = createIdempotency({ db, ttlH: config.idempotencyTtlH });
-  const metricsRegistry = new Registry();
-  registerDbPoolMetrics(metricsRegistry, db);
   const bus = await createEventBus({
     db,
     config,
@@ -143,6 +149,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     services,
     events: bus.publisher,
     metrics: metricsRegistry,
+    redisStatus,
   };
   const instances: ServiceInstance[] = [];
   for (const [i, m] of opts.modules.entries()) {
@@ -161,6 +168,7 @@ export async function buildPlatform(opts: BuildOptions): Promise<Platform> {
     revocations: revocations.store,
     env,
     tracing,
+    redisDegraded: redisStatus.degraded,
   });
   built.app = app;
   for (const sub of instances.flatMap((i) => i.subscriptions ?? [])) bus.subscribe(sub);
@@ -230,6 +238,7 @@ interface Parts {
   revocations: TokenRevocations;
   env: Env;
   tracing: Tracing | undefined;
+  redisDegraded: () => boolean;
 }
 
 async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
@@ -252,14 +261,25 @@ async function assembleApp(opts: BuildOptions, p: Parts): Promise<App> {
     }),
   });
   app.readinessChecks.push({ name: 'database', check: () => p.db.ping() });
+  // Redis and Kafka are reported, but without them the process still serves, degraded
+  // (decision 023): only the database makes it not ready.
   if (config.redisUrl) {
     app.readinessChecks.push({
       name: 'redis',
-      check: async () => void (await p.rateLimiter.hit('health:probe', readinessProbeLimit)),
+      degradable: true,
+      check: async () => {
+        // The probe goes through the limiter's fallback, so it also notices Redis coming back.
+        await p.rateLimiter.hit('health:probe', readinessProbeLimit);
+        if (p.redisDegraded()) throw new Error('using per-process fallbacks');
+      },
     });
   }
   if (p.bus.transport.name === 'kafka')
-    app.readinessChecks.push({ name: 'kafka', check: () => p.bus.transport.ping() });
+    app.readinessChecks.push({
+      name: 'kafka',
+      degradable: true,
+      check: () => p.bus.transport.ping(),
+    });
   const keys = opts.jwtKeys ?? jwtKeys(p.instances, p.env);
   registerAuth(
     app,

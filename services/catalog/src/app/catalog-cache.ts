@@ -70,15 +70,16 @@ export function createCatalogCache(
         }
         onLookup('miss');
       } catch (err) {
-        // A cache outage degrades to reading the database; it never fails the request.
-        log.warn({ err }, 'catalog cache read failed');
+        // A cache outage degrades to reading the database; it never fails the request. Logged
+        // at debug: the kernel's Redis status logs the outage once (decision 023).
+        log.debug({ err }, 'catalog cache read failed');
         onLookup('error');
       }
       const value = await load();
       if (value !== undefined && gen !== undefined) {
         await backend
           .write(key, JSON.stringify({ g: gen, v: value }), ttlS)
-          .catch((err: unknown) => log.warn({ err }, 'catalog cache write failed'));
+          .catch((err: unknown) => log.debug({ err }, 'catalog cache write failed'));
       }
       return value;
     },
