@@ -1,6 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  Counter,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type LabelValues,
+  type OpenMetricsContentType,
+} from 'prom-client';
 import { unauthorized } from '../errors/problem.ts';
 import { exemplarLabels, tracingActive } from '../tracing/tracing.ts';
 
@@ -43,9 +50,14 @@ export function registerMetrics(
   access: MetricsAccess = { openWithoutToken: true },
 ): void {
   const exemplars = tracingActive();
-  if (exemplars) registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  // (prom-client types a registry's format as fixed; it may change before metrics are scraped)
+  if (exemplars)
+    (registry as unknown as Registry<OpenMetricsContentType>).setContentType(
+      Registry.OPENMETRICS_CONTENT_TYPE,
+    );
   collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status_code'] as const;
+  type Label = (typeof labelNames)[number];
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests served',
@@ -78,7 +90,8 @@ export function registerMetrics(
     requests.inc(labels);
     const value = reply.elapsedTime / 1000;
     if (!exemplars) return duration.observe(labels, value);
-    const exemplar = (req as WithExemplar)[kExemplar];
+    // prom-client types an exemplar's labels as the metric's own; they are free-form
+    const exemplar = (req as WithExemplar)[kExemplar] as unknown as LabelValues<Label> | undefined;
     duration.observe({ labels, value, ...(exemplar ? { exemplarLabels: exemplar } : {}) });
   });
   const { token } = access;
