@@ -3,6 +3,7 @@ import { postgresGate } from '../testing/services.ts';
 import { createTempDatabase, type TempDatabase } from '../testing/temp-database.ts';
 import type { Db } from './db.ts';
 import { dbContract, rejectionOf } from './db-contract.ts';
+import { DatabaseDownError } from './database-down.ts';
 import { createPgDb } from './pg-db.ts';
 
 const gate = postgresGate();
@@ -61,7 +62,10 @@ describe.skipIf(!gate.url)(`PostgreSQL Db losing its connection ${gate.reason}`,
     const err = await rejectionOf(
       db.tx((q) => q.query('SELECT pg_terminate_backend(pg_backend_pid())')),
     );
-    expect((err as Error).message).toMatch(/terminat/);
+    // A lost connection is a "try again" (503 database-unavailable, decision 023), the driver's
+    // own error kept as its cause.
+    expect(err).toBeInstanceOf(DatabaseDownError);
+    expect(((err as Error).cause as Error).message).toMatch(/terminat/);
     await new Promise((resolve) => setTimeout(resolve, 50)); // let late socket events arrive
     // The only pooled connection was dead: the pool must have dropped it, not handed it back.
     const { rows } = await db.tx((q) => q.query<{ ok: number }>('SELECT 1 AS ok'));
