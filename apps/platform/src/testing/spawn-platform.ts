@@ -18,9 +18,21 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
+export interface SpawnOptions {
+  /** A command that runs it (chaos: `ip netns exec <ns>`, which execs node in place). */
+  prefix?: readonly string[];
+  /** How long to wait for the ready line (default 30 s). */
+  readyTimeoutMs?: number;
+}
+
 /** Runs the real CLI (`redemption <args>`) on a free port and waits for its ready line. */
-export async function spawnPlatform(args: string[], env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [cliPath, ...args], {
+export async function spawnPlatform(
+  args: string[],
+  env: Record<string, string>,
+  o: SpawnOptions = {},
+): Promise<Running> {
+  const [command, ...rest] = [...(o.prefix ?? []), process.execPath, cliPath, ...args];
+  const child = spawn(command!, rest, {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,7 +45,13 @@ export async function spawnPlatform(args: string[], env: Record<string, string>)
     stderr += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const ready = await waitForReady(child, { timeoutMs: readyTimeoutMs, output: () => stderr });
+  const ready = await waitForReady(child, {
+    timeoutMs: o.readyTimeoutMs ?? readyTimeoutMs,
+    output: () => stderr,
+  }).catch((err: unknown) => {
+    child.kill('SIGKILL'); // not left running behind the caller's error
+    throw err;
+  });
   // The banner is written before the ready line; let its bytes be read before callers look.
   await new Promise((resolve) => setImmediate(resolve));
   return {

@@ -6,7 +6,7 @@
  * cluster runs as the `postgres` user, since PostgreSQL refuses to run as root.
  */
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,10 @@ const postgresUid = 'postgres';
 export interface ThrowawayCluster {
   /** postgres://root@127.0.0.1:<port>/postgres */
   url: string;
+  /** Stops the server (mode `fast`: sessions are cut), keeping its data: chaos's PostgreSQL down. */
+  halt(): Promise<void>;
+  /** Starts it again after halt(), on the same port and data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,7 +52,17 @@ async function asOwner(bin: string, args: string[]): Promise<void> {
   await (isRoot ? run('runuser', ['-u', postgresUid, '--', bin, ...args]) : run(bin, args));
 }
 
-export async function startThrowawayCluster(binDir: string): Promise<ThrowawayCluster> {
+export interface ClusterOptions {
+  /** Extra `-c name=value` settings (chaos: listen_addresses, max_connections). */
+  settings?: Record<string, string>;
+  /** Networks (CIDR) allowed in without a password besides loopback (chaos's veth). */
+  trustFrom?: readonly string[];
+}
+
+export async function startThrowawayCluster(
+  binDir: string,
+  o: ClusterOptions = {},
+): Promise<ThrowawayCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'redemption-cluster-'));
   const data = join(dir, 'data');
   if (process.getuid?.() === 0) {
@@ -58,22 +72,29 @@ export async function startThrowawayCluster(binDir: string): Promise<ThrowawayCl
   }
   const port = await freePort();
   await asOwner(join(binDir, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'root', '--no-sync']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  for (const cidr of o.trustFrom ?? [])
+    appendFileSync(join(data, 'pg_hba.conf'), `host all all ${cidr} trust\n`);
+  const extra = Object.entries(o.settings ?? {}).map(([k, v]) => ` -c ${k}=${v}`);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${extra.join('')}`;
   const ctl = join(binDir, 'pg_ctl');
-  await asOwner(ctl, [
-    '-D',
-    data,
-    '-o',
-    options,
-    '-l',
-    join(dir, 'log'),
-    '-w',
-    '-t',
-    String(startTimeoutS),
-    'start',
-  ]);
+  const start = () =>
+    asOwner(ctl, [
+      '-D',
+      data,
+      '-o',
+      options,
+      '-l',
+      join(dir, 'log'),
+      '-w',
+      '-t',
+      String(startTimeoutS),
+      'start',
+    ]);
+  await start();
   return {
     url: `postgres://root@127.0.0.1:${port}/postgres`,
+    halt: () => asOwner(ctl, ['-D', data, '-m', 'fast', '-w', 'stop']),
+    resume: start,
     async stop() {
       await asOwner(ctl, ['-D', data, '-m', 'immediate', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

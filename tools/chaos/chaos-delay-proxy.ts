@@ -1,0 +1,60 @@
+/**
+ * A TCP proxy that holds every chunk for `delayMs` in each direction, in order: the latency half
+ * of the "latency and loss" fault (this kernel has no netem, see chaos-net.ts). The services
+ * call the namespaced service through it; with a delay of 0 it forwards at once.
+ */
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+
+export interface DelayProxy {
+  port: number;
+  /** Added one way, so a round trip gains twice this. */
+  delayMs: number;
+  close(): Promise<void>;
+}
+
+/** Forwards `from` to `to`, each chunk `proxy.delayMs` later than it came, keeping the order. */
+function pipeDelayed(from: Socket, to: Socket, proxy: { delayMs: number }) {
+  let lastAt = 0;
+  from.on('data', (chunk) => {
+    const at = Math.max(Date.now() + proxy.delayMs, lastAt);
+    lastAt = at;
+    const send = () => {
+      if (!to.destroyed) to.write(chunk);
+    };
+    if (at <= Date.now()) send();
+    else setTimeout(send, at - Date.now());
+  });
+  from.on('end', () => setTimeout(() => to.end(), Math.max(0, lastAt - Date.now())));
+  from.on('error', () => to.destroy());
+}
+
+export function startDelayProxy(
+  listenHost: string,
+  target: { host: string; port: number },
+): Promise<DelayProxy> {
+  const sockets = new Set<Socket>();
+  const proxy: DelayProxy = { port: 0, delayMs: 0, close: () => Promise.resolve() };
+  // Half-open both ways: a side that finished sending may still be owed an answer.
+  const server: Server = createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = createConnection({ ...target, allowHalfOpen: true });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    }
+    pipeDelayed(client, upstream, proxy);
+    pipeDelayed(upstream, client, proxy);
+    upstream.on('error', () => client.destroy());
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, listenHost, () => {
+      proxy.port = (server.address() as { port: number }).port;
+      proxy.close = () =>
+        new Promise((done) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => done());
+        });
+      resolve(proxy);
+    });
+  });
+}
