@@ -208,5 +208,16 @@ export const loyaltyMigrations: SchemaMigrations = {
       );
       `,
     },
+    {
+      // Every earn batch sums its members' qualifying points of the last 12 months (tier), and
+      // the tier job does it per member. Without this index that was a scan of every lot ever
+      // written: the million-operation run fell from 330 to 70 operations/s as lots grew
+      // (152,022 lots: 2.4 s per batch). With it, an index-only range per member.
+      id: '0006_lots_qualifying_index',
+      sql: `
+      CREATE INDEX IF NOT EXISTS lots_member_qualifying
+        ON loyalty.lots (member_id, earned_at) INCLUDE (points) WHERE qualifying;
+      `,
+    },
   ],
 };
