@@ -20,11 +20,19 @@ export class DatabaseUnreachableError extends Error {
   }
 }
 
-/** A socket error's code (also inside the AggregateError of a host with several addresses). */
-function errorCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; errors?: Array<{ code?: unknown }> } | undefined;
+/** How deep a cause chain is followed for a socket error's code. */
+const causeDepthMax = 3;
+
+/**
+ * A socket error's code (also inside the AggregateError of a host with several addresses, or as
+ * the cause of the pool's DatabaseDownError, which wraps the driver's error).
+ */
+function errorCode(err: unknown, depth = 0): string | undefined {
+  const e = err as
+    { code?: unknown; errors?: Array<{ code?: unknown }>; cause?: unknown } | undefined;
   const code = e?.code ?? e?.errors?.[0]?.code;
-  return typeof code === 'string' ? code : undefined;
+  if (typeof code === 'string') return code;
+  return depth < causeDepthMax && e?.cause ? errorCode(e.cause, depth + 1) : undefined;
 }
 
 /** Each failure in words, and the likeliest fix. */
@@ -44,7 +52,8 @@ const reasons: Record<string, string> = {
 function reason(code: string | undefined, err: unknown): string {
   const known = code ? reasons[code] : undefined;
   if (known) return `${known} [${code}]`;
-  const message = err instanceof Error ? err.message : String(err);
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const message = cause instanceof Error ? cause.message : String(cause);
   // node-postgres says this when connectionTimeoutMillis passes without a connection.
   if (/timeout/i.test(message)) return 'no answer in time (a firewall, or the wrong host)';
   return code ? `${message} [${code}]` : message;
