@@ -12,19 +12,25 @@ export interface DelayProxy {
   close(): Promise<void>;
 }
 
-/** Forwards `from` to `to`, each chunk `proxy.delayMs` later than it came, keeping the order. */
+/**
+ * Forwards `from` to `to`, each chunk `proxy.delayMs` later than it came, keeping the order. One
+ * queue per direction, drained by one timer at a time, so the end can never overtake the last
+ * chunk (two timers due at the same millisecond do not fire in a guaranteed order).
+ */
 function pipeDelayed(from: Socket, to: Socket, proxy: { delayMs: number }) {
-  let lastAt = 0;
-  from.on('data', (chunk) => {
-    const at = Math.max(Date.now() + proxy.delayMs, lastAt);
-    lastAt = at;
-    const send = () => {
-      if (!to.destroyed) to.write(chunk);
-    };
-    if (at <= Date.now()) send();
-    else setTimeout(send, at - Date.now());
-  });
-  from.on('end', () => setTimeout(() => to.end(), Math.max(0, lastAt - Date.now())));
+  const queue: Array<{ at: number; act: () => void }> = [];
+  let timer: NodeJS.Timeout | undefined;
+  const pump = (): void => {
+    timer = undefined;
+    while (queue.length && queue[0]!.at <= Date.now()) queue.shift()!.act();
+    if (queue.length) timer = setTimeout(pump, queue[0]!.at - Date.now());
+  };
+  const push = (act: () => void): void => {
+    queue.push({ at: Date.now() + proxy.delayMs, act });
+    if (!timer) pump();
+  };
+  from.on('data', (chunk) => push(() => void (to.destroyed || to.write(chunk))));
+  from.on('end', () => push(() => void (to.destroyed || to.end())));
   from.on('error', () => to.destroy());
 }
 
