@@ -6,10 +6,10 @@
  * is one, and the others call it through a delay proxy (chaos-net.ts, chaos-delay-proxy.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { spawnPlatform, type Running } from '../../apps/platform/src/testing/spawn-platform.ts';
 import { startDelayProxy, type DelayProxy } from './chaos-delay-proxy.ts';
 import type { ChaosNet } from './chaos-net.ts';
+import { freePort } from '../../apps/platform/src/testing/free-port.ts';
 
 export const serviceNames = [
   'identity',
@@ -26,15 +26,7 @@ const redisReadyTimeoutMs = 10_000;
 /** A service's start on a loaded 2-core machine: 60-85 s loading modules, then 13-35 s to listen. */
 const readyTimeoutMs = 300_000;
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+export { freePort };
 
 export interface Member {
   name: string;

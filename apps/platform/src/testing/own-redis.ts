@@ -3,7 +3,7 @@
  * start again on the same port: the machine's shared Redis is never stopped.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.ts';
 
 const readyTimeoutMs = 10_000;
 
@@ -22,16 +22,6 @@ export function redisServerMissing(): string | undefined {
   const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
   return probe.error || probe.status !== 0 ? 'redis-server is not installed' : undefined;
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 function spawnRedis(port: number): Promise<ChildProcess> {
   const child = spawn(

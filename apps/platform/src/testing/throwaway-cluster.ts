@@ -7,10 +7,10 @@
  */
 import { execFile } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.ts';
 
 const run = promisify(execFile);
 const debianBinRoot = '/usr/lib/postgresql';
@@ -35,16 +35,6 @@ export function serverBinDir(): string | null {
     .sort((a, b) => Number(b) - Number(a));
   return majors[0] ? join(debianBinRoot, majors[0], 'bin') : null;
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Runs a server binary, as `postgres` when we are root. */
 async function asOwner(bin: string, args: string[]): Promise<void> {
