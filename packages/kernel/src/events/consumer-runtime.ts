@@ -2,6 +2,7 @@ import type { EventDefinition } from '@redemption/contracts';
 import type { Db, Queryable } from '../db/db.ts';
 import { newId } from '../ids.ts';
 import { envelopeProblems, type CloudEvent } from './envelope.ts';
+import { limitOf } from './concurrency-limit.ts';
 import { withEventContext } from '../tracing/tracing.ts';
 
 export type EventHandler = (event: CloudEvent, q: Queryable) => Promise<void>;
@@ -13,7 +14,16 @@ export interface Subscription {
   handler: EventHandler;
   /** Known event types; their `data` is validated before the handler runs. Others are passed through. */
   definitions?: readonly EventDefinition[];
+  /**
+   * This group's delivery transactions in progress at once in a process, across partitions
+   * (default: one per partition). 1 for a group whose every transaction locks the same row.
+   */
+  concurrencyMax?: number;
 }
+
+/** `fn` (a delivery transaction) under the subscription's concurrency limit, if it has one. */
+const limited = <T>(sub: Subscription, fn: () => Promise<T>): Promise<T> =>
+  limitOf(sub)?.run(fn) ?? fn();
 
 export interface RetryPolicy {
   attemptsMax: number;
@@ -63,18 +73,20 @@ export async function deliver(o: DeliverOptions): Promise<DeliveryOutcome> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await o.db.tx(async (q) => {
-        const fresh = await q.query(
-          'INSERT INTO kernel.inbox (group_name, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id',
-          [o.sub.group, o.event.id],
-        );
-        if (fresh.rows.length === 1) {
-          validate(o.sub, o.event);
-          await handle(o.sub, o.event, q);
-        }
-        await o.inTx?.(q);
-        return fresh.rows.length === 1 ? 'processed' : 'duplicate';
-      });
+      return await limited(o.sub, () =>
+        o.db.tx(async (q) => {
+          const fresh = await q.query(
+            'INSERT INTO kernel.inbox (group_name, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id',
+            [o.sub.group, o.event.id],
+          );
+          if (fresh.rows.length === 1) {
+            validate(o.sub, o.event);
+            await handle(o.sub, o.event, q);
+          }
+          await o.inTx?.(q);
+          return fresh.rows.length === 1 ? 'processed' : 'duplicate';
+        }),
+      );
     } catch (err) {
       if (err instanceof FencedError) throw err;
       if (err instanceof InvalidEventError || attempt >= o.policy.attemptsMax) {
@@ -107,27 +119,29 @@ export interface DeliverBatchOptions {
  */
 export async function deliverBatch(o: DeliverBatchOptions): Promise<DeliveryOutcome[] | undefined> {
   try {
-    return await o.db.tx(async (q) => {
-      const { rows } = await q.query<{ event_id: string }>(
-        `INSERT INTO kernel.inbox (group_name, event_id) SELECT $1, unnest($2::uuid[])
+    return await limited(o.sub, () =>
+      o.db.tx(async (q) => {
+        const { rows } = await q.query<{ event_id: string }>(
+          `INSERT INTO kernel.inbox (group_name, event_id) SELECT $1, unnest($2::uuid[])
          ON CONFLICT DO NOTHING RETURNING event_id`,
-        [o.sub.group, o.events.map((e) => e.id)],
-      );
-      const fresh = new Set(rows.map((r) => r.event_id));
-      const outcomes: DeliveryOutcome[] = [];
-      for (const event of o.events) {
-        // delete: an id twice in one batch (a duplicate on the wire) is handled once.
-        if (!fresh.delete(event.id)) {
-          outcomes.push('duplicate');
-          continue;
+          [o.sub.group, o.events.map((e) => e.id)],
+        );
+        const fresh = new Set(rows.map((r) => r.event_id));
+        const outcomes: DeliveryOutcome[] = [];
+        for (const event of o.events) {
+          // delete: an id twice in one batch (a duplicate on the wire) is handled once.
+          if (!fresh.delete(event.id)) {
+            outcomes.push('duplicate');
+            continue;
+          }
+          validate(o.sub, event);
+          await handle(o.sub, event, q);
+          outcomes.push('processed');
         }
-        validate(o.sub, event);
-        await handle(o.sub, event, q);
-        outcomes.push('processed');
-      }
-      await o.inTx?.(q);
-      return outcomes;
-    });
+        await o.inTx?.(q);
+        return outcomes;
+      }),
+    );
   } catch (err) {
     if (err instanceof FencedError) throw err;
     return undefined;
