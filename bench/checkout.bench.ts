@@ -31,6 +31,9 @@ const orderConnections = Number(process.env['BENCH_ORDER_CONNECTIONS'] ?? 16);
 const membersCount = 200;
 const readyTimeoutMs = 60_000;
 const withPgbench = process.env['BENCH_PGBENCH'] !== '0';
+const profDir = process.env['BENCH_CPU_PROF_DIR'];
+/** With BENCH_CPU_PROF_DIR, how long the platform gets to exit and write its profile. */
+const profileExitWaitMs = 30_000;
 /** Issue 12's goals, each a same-run ratio or a figure. */
 const goals = { tpcbX: 0.5, hotRowX: 0.5, halfMaxP99Ms: 100, readX: 0.5, peakRssMiB: 384 };
 
@@ -47,12 +50,20 @@ async function load(job: LoadJob): Promise<LoadResult> {
 }
 
 /** Spawns a process and resolves with its base URL once it writes its ready line. */
-async function start(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, args, {
+async function start(args: string[], env: Record<string, string>, profile = false) {
+  // BENCH_CPU_PROF_DIR=dir: the platform writes a V8 CPU profile there when the bench ends
+  const profArgs = profile && profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const child = spawn(process.execPath, [...profArgs, ...args], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  cleanup.add(`stop ${args.join(' ')}`, async () => void child.kill('SIGKILL'));
+  cleanup.add(`stop ${args.join(' ')}`, async () => {
+    if (!profArgs.length) return void child.kill('SIGKILL');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM'); // V8 writes the profile only on a normal exit
+    await Promise.race([exited, new Promise((r) => setTimeout(r, profileExitWaitMs))]);
+    child.kill('SIGKILL');
+  });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => {
     stderr += c.toString();
@@ -87,15 +98,19 @@ async function main(): Promise<void> {
   const temp = await createTempDatabase(databaseUrl);
   cleanup.add('drop temp database', () => temp.drop());
   const hello = await helloWorld();
-  const platform = await start([cli, 'start'], {
-    DATABASE_URL: temp.url,
-    DEMO_DATA: '1',
-    ADMIN_EMAIL: 'admin@bench.test',
-    ADMIN_PASSWORD: 'bench-admin-password',
-    // The bench registers and logs in 200 members from one IP; per-IP throttles would refuse.
-    LOGIN_RATE_PER_IP_PER_MIN: '100000',
-    REGISTER_RATE_PER_IP_PER_HOUR: '100000',
-  });
+  const platform = await start(
+    [cli, 'start'],
+    {
+      DATABASE_URL: temp.url,
+      DEMO_DATA: '1',
+      ADMIN_EMAIL: 'admin@bench.test',
+      ADMIN_PASSWORD: 'bench-admin-password',
+      // The bench registers and logs in 200 members from one IP; per-IP throttles would refuse.
+      LOGIN_RATE_PER_IP_PER_MIN: '100000',
+      REGISTER_RATE_PER_IP_PER_HOUR: '100000',
+    },
+    true,
+  );
   const shop: Shop = await prepareShop(platform.url, membersCount);
   const cacheMode = process.env['REDIS_URL'] ? 'Redis' : 'in-process LRU';
 

@@ -15,6 +15,8 @@ export interface Merged {
   latencies: Float64Array;
   elapsedMs: number;
   samples: Sample[];
+  /** 429s the client sent again after Retry-After (jobs with shedRetriesMax). */
+  shedRetries: number;
   count(status: number): number;
   total: number;
 }
@@ -85,6 +87,7 @@ function merge(results: JobResult[]): Merged {
     latencies: all,
     elapsedMs: ended - started,
     samples: results.flatMap((r) => r.samples),
+    shedRetries: results.reduce((n, r) => n + r.shedRetries, 0),
     count: (status) => statuses[String(status)] ?? 0,
     total: Object.values(statuses).reduce((a, b) => a + b, 0),
   };

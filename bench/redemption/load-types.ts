@@ -27,6 +27,8 @@ export interface Job {
   requestsMax: number;
   /** Statuses that are a normal outcome; others are sampled with their body. */
   expected: number[];
+  /** Closed loop: a 429 is sent again (same key, after Retry-After) up to this many times. */
+  shedRetriesMax?: number;
 }
 
 export interface Sample {
@@ -44,6 +46,8 @@ export interface JobResult {
   startedAtMs: number;
   endedAtMs: number;
   samples: Sample[];
+  /** 429s sent again (closed loop with shedRetriesMax); each request's final answer is counted once. */
+  shedRetries: number;
 }
 
 export type ToWorker =

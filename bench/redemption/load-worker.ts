@@ -15,6 +15,9 @@ const samplesMax = 5;
 const sampleBodyMaxChars = 500;
 const latencySlotsMax = 2_000_000;
 const tickMs = 1;
+/** A shed request's Retry-After is honoured up to this. */
+const retryAfterMaxS = 5;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let members: MembersFile | undefined;
 
@@ -55,9 +58,12 @@ function requestFor(run: Run, n: number): Planned {
   return { path: `/api/loyalty/drops/${job.dropId}/claims`, token, body: '{}', member };
 }
 
-function send(run: Run, n: number): Promise<Outcome & Omit<Sample, 'status' | 'body'>> {
+function send(
+  run: Run,
+  n: number,
+  key: string = randomUUID(),
+): Promise<Outcome & Omit<Sample, 'status' | 'body'>> {
   const { path, token, body, member } = requestFor(run, n);
-  const key = randomUUID();
   return new Promise((resolve) => {
     const done = (status: number | string, text: string): void =>
       resolve({ status, body: text, member, idempotencyKey: key, path });
@@ -78,7 +84,9 @@ function send(run: Run, n: number): Promise<Outcome & Omit<Sample, 'status' | 'b
       },
       (res) => {
         const status = res.statusCode ?? 0;
-        const keep = !run.job.expected.includes(status) && run.result.samples.length < samplesMax;
+        const keep =
+          (status === 429 || !run.job.expected.includes(status)) &&
+          run.result.samples.length < samplesMax;
         let text = '';
         res.on('data', (c: Buffer) => {
           if (keep && text.length < sampleBodyMaxChars) text += c.toString();
@@ -103,6 +111,22 @@ function record(run: Run, o: Awaited<ReturnType<typeof send>>, latencyMs: number
     r.samples.push({ ...o, body: o.body.slice(0, sampleBodyMaxChars) });
 }
 
+/**
+ * Sends request n; a 429 (shed: the server is at capacity) is sent again with the same
+ * idempotency key after its Retry-After plus up to a second of jitter, as a client should, at
+ * most job.shedRetriesMax times. The latency is the client's: from the first send to the answer.
+ */
+async function sendRetryingShed(run: Run, n: number): Promise<Awaited<ReturnType<typeof send>>> {
+  const key = randomUUID();
+  for (let attempt = 0; ; attempt++) {
+    const o = await send(run, n, key);
+    if (o.status !== 429 || attempt >= (run.job.shedRetriesMax ?? 0)) return o;
+    run.result.shedRetries++;
+    const retryAfterS = Number(/"retry_after_s":(\d+)/.exec(o.body)?.[1] ?? 1);
+    await sleep(Math.min(retryAfterS, retryAfterMaxS) * 1_000 + Math.random() * 1_000);
+  }
+}
+
 async function closedLoop(run: Run): Promise<void> {
   const { job } = run;
   const end = performance.now() + job.durationMs;
@@ -111,7 +135,7 @@ async function closedLoop(run: Run): Promise<void> {
     while (issued < job.requestsMax && performance.now() < end) {
       const n = issued++;
       const t = performance.now();
-      const o = await send(run, n);
+      const o = await sendRetryingShed(run, n);
       record(run, o, performance.now() - t);
     }
   };
@@ -153,6 +177,7 @@ async function runJob(job: Job): Promise<JobResult> {
     startedAtMs: performance.timeOrigin + performance.now(),
     endedAtMs: 0,
     samples: [],
+    shedRetries: 0,
   };
   const run: Run = { job, agent, url: new URL(job.baseUrl), result, recorded: 0 };
   try {

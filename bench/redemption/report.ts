@@ -79,7 +79,7 @@ export function phaseLines(p: PhaseResult): string[] {
     .map(([k, n]) => `${k} ${int(n)}`)
     .join(', ');
   const lines = [
-    `${p.label}: ${int(p.load.total)} requests in ${(p.load.elapsedMs / 1_000).toFixed(1)} s (${statuses}); ${int(p.okPerS)} ok/s; latency p50 ${ms(p.p50)} p99 ${ms(p.p99)} max ${ms(p.max)}`,
+    `${p.label}: ${int(p.load.total)} requests in ${(p.load.elapsedMs / 1_000).toFixed(1)} s (${statuses}${p.load.shedRetries ? `; ${int(p.load.shedRetries)} 429s sent again after Retry-After` : ''}); ${int(p.okPerS)} ok/s; latency p50 ${ms(p.p50)} p99 ${ms(p.p99)} max ${ms(p.max)}`,
     `  server-side duration (Fastify histogram buckets): p50 <= ${ms(p.server.p50UpToMs)}, p99 <= ${ms(p.server.p99UpToMs)}`,
     `  ledger: ${int(p.batches)} batches, mean ${p.meanBatch.toFixed(1)} ops/batch, one every ${ms(p.load.elapsedMs / (p.batches || 1))} (batches run one at a time per process); ops ${outcomes}`,
     `  ${cpuLine(p.cpu)}`,

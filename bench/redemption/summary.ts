@@ -68,7 +68,7 @@ function goalRows(o: Outcome, t: Targets): GoalRow[] {
     ),
     row(
       `4 sell-out ${int(q)} units / ${int(t.members)} members`,
-      `sold ${sold}, 410: ${int(race.load.count(410))}, other: ${others}, ${(race.load.elapsedMs / 1_000).toFixed(2)} s`,
+      `sold ${sold}, 410: ${int(race.load.count(410))}, other: ${others}, ${(race.load.elapsedMs / 1_000).toFixed(2)} s, 429s retried: ${int(race.load.shedRetries)}`,
       `exactly ${int(q)}`,
       exact && others === 0,
     ),
