@@ -5,6 +5,17 @@ export interface PartitionRef {
   partition: number;
 }
 
+/**
+ * One heartbeat's outcome. `kept`: owned without a break since this member's previous
+ * heartbeat (only this member's own heartbeat can make it the owner again, so a partition it
+ * lost meanwhile shows up as `claimed`, never as `kept`): an offset held in memory is still
+ * the row's. `claimed`: taken now; its offset must be read from the row.
+ */
+export interface Ownership {
+  kept: PartitionRef[];
+  claimed: PartitionRef[];
+}
+
 export interface MembershipOptions {
   db: Db;
   group: string;
@@ -33,8 +44,8 @@ export function createMembership(o: MembershipOptions) {
     }
   }
 
-  /** Heartbeat and rebalance; returns the partitions this member owns now. */
-  async function heartbeat(): Promise<PartitionRef[]> {
+  /** Heartbeat and rebalance; returns the partitions this member owns now, kept and claimed. */
+  async function heartbeat(): Promise<Ownership> {
     return o.db.tx(async (q) => {
       const lease = [o.leaseMs];
       await q.query(
@@ -71,9 +82,9 @@ export function createMembership(o: MembershipOptions) {
            RETURNING topic, partition`,
           [o.group, o.memberId, ...lease, fairShare - mine.length, o.topics],
         );
-        mine = [...mine, ...claimed.rows];
+        return { kept: mine, claimed: claimed.rows };
       }
-      return mine;
+      return { kept: mine, claimed: [] };
     });
   }
 
