@@ -1,9 +1,12 @@
 /**
- * The processes chaos runs: each service (`redemption serve <name>`) and the gateway, on fixed
- * ports so a killed one comes back where the others call it, and a redis-server of its own on
- * another port (never the machine's: other work depends on it). Everything listens on the
- * network's host address; one service (`netnsService`) runs in the network namespace when there
- * is one, and the others call it through a delay proxy (chaos-net.ts, chaos-delay-proxy.ts).
+ * The processes chaos runs: each service (`redemption serve <name>`) and the gateway, and a
+ * redis-server of its own on another port (never the machine's: other work depends on it). Each
+ * process sits behind a TCP proxy of its own (chaos-delay-proxy.ts), its stable address, as a
+ * Kubernetes Service's: the others call it there, a restarted process comes back on a new port
+ * and the proxy sends new connections to it once it is ready, so a rolling restart can start the
+ * replacement before the old process drains (maxSurge 1, maxUnavailable 0). Everything listens
+ * on the network's host address; one service (`netnsService`) runs in the network namespace
+ * when there is one, and its proxy also adds the latency fault (chaos-net.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { spawnPlatform, type Running } from '../../apps/platform/src/testing/spawn-platform.ts';
@@ -30,10 +33,15 @@ export { freePort };
 
 export interface Member {
   name: string;
+  /** The running process's own port (a new one at each start). */
   port: number;
+  /** Where the process listens: the namespace's address or the host's. */
+  host: string;
   args: string[];
   env: Record<string, string>;
   prefix: string[];
+  /** The member's stable address (what the others and the load call). */
+  vip: DelayProxy;
   running?: Running;
 }
 
@@ -43,12 +51,16 @@ export interface Cluster {
   redisPort: number;
   /** In front of the namespaced service, or null without a namespace. */
   delayProxy: DelayProxy | null;
-  /** The namespaced service's port, or null. */
-  netnsPort: number | null;
+  /** The namespaced service's current port, or null. */
+  readonly netnsPort: number | null;
   kill(name: string): Promise<void>;
-  /** SIGTERM, then waits for the process to exit (its drain); returns its exit code. */
-  terminate(name: string): Promise<number | null>;
+  /** Starts a new process on a new port and, once it is ready, sends new connections to it. */
   start(name: string): Promise<void>;
+  /**
+   * A rolling update's step: the replacement started and ready first, then the old process
+   * SIGTERMed and waited for (its drain); returns the old one's exit code.
+   */
+  replace(name: string): Promise<number | null>;
   stopRedis(): Promise<void>;
   startRedis(): Promise<void>;
   close(): Promise<void>;
@@ -80,28 +92,25 @@ function startRedisServer(port: number, host: string): Promise<ChildProcess> {
   });
 }
 
-/** Each member's port, env and command prefix; PAYMENTS_URL (say) through the delay proxy. */
+/** Each member's env and command prefix; every `*_URL` is the member's stable proxy. */
 function plan(
   common: Record<string, string>,
   net: ChaosNet,
-  ports: Record<string, number>,
-  proxy: DelayProxy | null,
+  vips: Record<string, DelayProxy>,
+  namespaced: boolean,
 ): Member[] {
-  const host = (n: string) => (proxy && n === netnsService ? net.nsIp! : net.hostIp);
+  const host = (n: string) => (namespaced && n === netnsService ? net.nsIp! : net.hostIp);
   const urls = Object.fromEntries(
-    serviceNames.map((n) => [
-      `${n.toUpperCase()}_URL`,
-      proxy && n === netnsService
-        ? `http://${net.hostIp}:${proxy.port}`
-        : `http://${host(n)}:${ports[n]}`,
-    ]),
+    serviceNames.map((n) => [`${n.toUpperCase()}_URL`, `http://${net.hostIp}:${vips[n]!.port}`]),
   );
   return [...serviceNames, 'gateway'].map((name) => ({
     name,
-    port: ports[name]!,
+    port: 0,
+    host: host(name),
     args: ['serve', name],
-    env: { ...common, ...urls, HOST: host(name), PORT: String(ports[name]) },
-    prefix: proxy && name === netnsService ? net.prefix : [],
+    env: { ...common, ...urls, HOST: host(name) },
+    prefix: namespaced && name === netnsService ? net.prefix : [],
+    vip: vips[name]!,
   }));
 }
 
@@ -112,32 +121,50 @@ export async function startCluster(
   const redisPort = await freePort();
   let redis: ChildProcess | undefined = await startRedisServer(redisPort, net.hostIp);
   const env = { ...common, REDIS_URL: `redis://${net.hostIp}:${redisPort}` };
-  const ports = Object.fromEntries(
-    await Promise.all([...serviceNames, 'gateway'].map(async (n) => [n, await freePort()])),
-  ) as Record<string, number>;
-  const proxy = net.nsIp
-    ? await startDelayProxy(net.hostIp, { host: net.nsIp, port: ports[netnsService]! })
-    : null;
-  const members = plan(env, net, ports, proxy);
+  const vips: Record<string, DelayProxy> = {};
+  // Nothing listens at the first target until the member's first start points it there.
+  for (const name of [...serviceNames, 'gateway'])
+    vips[name] = await startDelayProxy(net.hostIp, { host: net.hostIp, port: 1 });
+  const members = plan(env, net, vips, net.nsIp !== null);
   const byName = (name: string) => members.find((m) => m.name === name)!;
+  /** A new process on a new port; the proxy sends new connections to it once it is ready. */
+  const spawnNew = async (m: Member): Promise<Running> => {
+    const port = await freePort();
+    const t0 = Date.now();
+    const r = await spawnPlatform(
+      m.args,
+      { ...m.env, PORT: String(port) },
+      { prefix: m.prefix, readyTimeoutMs },
+    );
+    m.port = port;
+    m.vip.target = { host: m.host, port };
+    process.stderr.write(`chaos: ${m.name} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    return r;
+  };
   const start = async (name: string) => {
     const m = byName(name);
-    const t0 = Date.now();
-    m.running = await spawnPlatform(m.args, m.env, { prefix: m.prefix, readyTimeoutMs });
-    process.stderr.write(`chaos: ${name} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    m.running = await spawnNew(m);
   };
-  const stop = async (name: string, signal: NodeJS.Signals) => {
-    const r = byName(name).running;
+  const stopProcess = async (r: Running | undefined, signal: NodeJS.Signals) => {
     r?.child.kill(signal);
-    const code = (await r?.exited) ?? null;
-    byName(name).running = undefined;
-    return code;
+    return (await r?.exited) ?? null;
   };
-  const kill = async (name: string) => void (await stop(name, 'SIGKILL'));
+  const kill = async (name: string) => {
+    const m = byName(name);
+    const r = m.running;
+    m.running = undefined;
+    await stopProcess(r, 'SIGKILL');
+  };
+  const replace = async (name: string) => {
+    const m = byName(name);
+    const old = m.running;
+    m.running = await spawnNew(m);
+    return stopProcess(old, 'SIGTERM');
+  };
   const close = async () => {
     for (const m of members) await kill(m.name);
     redis?.kill('SIGKILL');
-    await proxy?.close();
+    for (const v of Object.values(vips)) await v.close();
   };
   try {
     // One at a time: seven starting side by side on a loaded 2-core machine missed the 30 s.
@@ -146,15 +173,18 @@ export async function startCluster(
     await close();
     throw err;
   }
+  const namespaced = byName(netnsService).host !== net.hostIp;
   return {
     members,
-    gatewayUrl: `http://${net.hostIp}:${ports['gateway']}`,
+    gatewayUrl: `http://${net.hostIp}:${vips['gateway']!.port}`,
     redisPort,
-    delayProxy: proxy,
-    netnsPort: proxy ? ports[netnsService]! : null,
+    delayProxy: namespaced ? vips[netnsService]! : null,
+    get netnsPort() {
+      return namespaced ? byName(netnsService).port : null;
+    },
     kill,
-    terminate: (name) => stop(name, 'SIGTERM'),
     start,
+    replace,
     async stopRedis() {
       redis?.kill('SIGKILL');
       redis = undefined;

@@ -5,11 +5,24 @@ import { lossBytecode } from './chaos-net.ts';
 
 let echo: Server | undefined;
 let proxy: DelayProxy | undefined;
+const servers: Server[] = [];
 
 afterEach(async () => {
   await proxy?.close();
   await new Promise((r) => (echo ? echo.close(r) : r(undefined)));
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
 });
+
+/** A server answering every chunk with its name; resolves with it and its port. */
+async function named(name: string): Promise<number> {
+  const s = createServer((c) => c.on('data', () => c.write(name)));
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return (s.address() as { port: number }).port;
+}
+
+const answer = (s: ReturnType<typeof createConnection>): Promise<string> =>
+  new Promise((r) => s.once('data', (d) => r(d.toString())));
 
 /** Sends `text` through the proxy to an echo server; the echo and how long it took. */
 async function roundTrip(text: string): Promise<{ echoed: string; ms: number }> {
@@ -34,6 +47,24 @@ describe('the delay proxy', () => {
     const slow = await roundTrip('0123456789'.repeat(1000));
     expect(slow.echoed).toBe('0123456789'.repeat(1000));
     expect(slow.ms).toBeGreaterThanOrEqual(2 * 150 - 5); // there and back
+  });
+});
+
+describe('the proxy as a stable address', () => {
+  it('sends new connections to a new target and leaves open ones where they are', async () => {
+    const [a, b] = [await named('a'), await named('b')];
+    proxy = await startDelayProxy('127.0.0.1', { host: '127.0.0.1', port: a });
+    const before = createConnection({ host: '127.0.0.1', port: proxy.port });
+    before.write('?');
+    expect(await answer(before)).toBe('a');
+    proxy.target = { host: '127.0.0.1', port: b };
+    const after = createConnection({ host: '127.0.0.1', port: proxy.port });
+    after.write('?');
+    expect(await answer(after)).toBe('b');
+    before.write('?');
+    expect(await answer(before)).toBe('a'); // an open connection is not moved
+    before.destroy();
+    after.destroy();
   });
 });
 

@@ -1,12 +1,21 @@
 /**
  * A TCP proxy that holds every chunk for `delayMs` in each direction, in order: the latency half
- * of the "latency and loss" fault (this kernel has no netem, see chaos-net.ts). The services
- * call the namespaced service through it; with a delay of 0 it forwards at once.
+ * of the "latency and loss" fault (this kernel has no netem, see chaos-net.ts); with a delay of 0
+ * it forwards at once. Each process chaos runs sits behind one, as a Kubernetes Service's
+ * address: `target` may change, new connections go to the new target and open ones stay where
+ * they are, so a replacement can take over before the old process drains (the rolling restart).
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
+export interface Target {
+  host: string;
+  port: number;
+}
+
 export interface DelayProxy {
   port: number;
+  /** Where new connections go. */
+  target: Target;
   /** Added one way, so a round trip gains twice this. */
   delayMs: number;
   close(): Promise<void>;
@@ -34,15 +43,12 @@ function pipeDelayed(from: Socket, to: Socket, proxy: { delayMs: number }) {
   from.on('error', () => to.destroy());
 }
 
-export function startDelayProxy(
-  listenHost: string,
-  target: { host: string; port: number },
-): Promise<DelayProxy> {
+export function startDelayProxy(listenHost: string, target: Target): Promise<DelayProxy> {
   const sockets = new Set<Socket>();
-  const proxy: DelayProxy = { port: 0, delayMs: 0, close: () => Promise.resolve() };
+  const proxy: DelayProxy = { port: 0, target, delayMs: 0, close: () => Promise.resolve() };
   // Half-open both ways: a side that finished sending may still be owed an answer.
   const server: Server = createServer({ allowHalfOpen: true }, (client) => {
-    const upstream = createConnection({ ...target, allowHalfOpen: true });
+    const upstream = createConnection({ ...proxy.target, allowHalfOpen: true });
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));

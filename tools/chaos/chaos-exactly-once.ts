@@ -58,11 +58,17 @@ const effectRules: Record<string, string> = {
        AND NOT EXISTS (SELECT 1 FROM loyalty.accounts a WHERE a.id = o.event->'data'->>'member_id')`,
 };
 
+/** The first n of `all`, n being the highest `$n` the statement uses (PostgreSQL refuses extras). */
+function paramsFor(sql: string, all: unknown[]): unknown[] {
+  const used = [...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+  return all.slice(0, Math.max(0, ...used));
+}
+
 async function violations(c: pg.Client, upTo: string): Promise<string[]> {
   const out: string[] = [];
   for (const [group, topics] of Object.entries(consumerGroups))
     for (const [rule, sql] of Object.entries(groupRules)) {
-      const { rows } = await c.query<{ id: string }>(sql, [group, topics, upTo]);
+      const { rows } = await c.query<{ id: string }>(sql, paramsFor(sql, [group, topics, upTo]));
       if (rows.length) out.push(`${group} ${rule}: ${rows.length} events (${rows[0]!.id}, …)`);
     }
   for (const [rule, sql] of Object.entries(effectRules)) {

@@ -70,16 +70,18 @@ const downUp =
     return at;
   };
 
-/** SIGTERM each process in turn (it drains, exits), started again once it has exited. */
+/**
+ * A rolling update as Kubernetes does it with maxSurge 1 and maxUnavailable 0: each process in
+ * turn gets a replacement, ready before the old one is sent SIGTERM (it drains and exits).
+ */
 const rolling =
   (ctx: Ctx): Act =>
   async () => {
     let at = Date.now();
     for (const name of [...serviceNames, 'gateway']) {
-      const code = await ctx.cluster.terminate(name);
+      const code = await ctx.cluster.replace(name);
       if (code !== 0) say(`chaos: ${name} exited ${code} after SIGTERM (not a clean drain)`);
       at = Date.now();
-      await ctx.cluster.start(name);
       await wait(rollPauseMs);
     }
     await wait(ctx.p.afterMs);
@@ -135,6 +137,6 @@ export async function runPhases(ctx: Ctx): Promise<Row[]> {
   const netFault = `${netnsService}: +${2 * delayOneWayMs} ms round trip, ${lossPct}% packets lost, ${p.degradedMs / 1000} s`;
   if (c.delayProxy && c.netnsPort) rows.push(await phase(netFault, ctx, degraded(ctx)));
   else skip(netFault, infra.net.unavailable ?? 'no namespace');
-  rows.push(await phase('rolling restart (SIGTERM each, then start)', ctx, rolling(ctx)));
+  rows.push(await phase('rolling restart (replacement ready, then SIGTERM)', ctx, rolling(ctx)));
   return rows;
 }
