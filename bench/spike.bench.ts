@@ -83,6 +83,17 @@ async function invariants(dbUrl: string): Promise<string[]> {
   return [...broken.map((b) => b.slice(0, 200)), ...verify];
 }
 
+/**
+ * The platform's event-loop delay p99 since the previous scrape (prom-client resets its
+ * histogram at each collection), in ms; NaN when /metrics does not answer.
+ */
+async function eventLoopP99Ms(base: string): Promise<number> {
+  const res = await fetch(`${base}/metrics`).catch(() => undefined);
+  const text = res?.ok ? await res.text() : '';
+  const m = /^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text);
+  return m ? Number(m[1]) * 1_000 : NaN;
+}
+
 async function main(): Promise<void> {
   console.log('machine:');
   for (const line of await describeMachine(databaseUrl)) console.log(`  ${line}`);
@@ -99,7 +110,10 @@ async function main(): Promise<void> {
   console.log(
     `\nphases: ${phases.map((p) => `${p.name} ${p.durationS} s at ${p.rps}/s`).join(', ')}`,
   );
-  const out = await runOpenLoop(phases, mixOf({ base: platform.url, dropId, ...shop }));
+  const loopP99Ms = new Map<string, number>();
+  const out = await runOpenLoop(phases, mixOf({ base: platform.url, dropId, ...shop }), (ended) =>
+    eventLoopP99Ms(platform.url).then((ms) => void (ended && loopP99Ms.set(ended, ms))),
+  );
   const mem = memoryOf(platform.pid);
   const rows = phases.map((p) => phaseFigures(p, out.samples));
   const spikeEndMs = out.phaseStartsMs.get('recover')!;
@@ -112,6 +126,9 @@ async function main(): Promise<void> {
   const broken = await invariants(temp.url);
   console.log('\nper phase (accepted: 200/201; latencies of accepted requests):');
   for (const line of phaseTable(rows)) console.log(line);
+  console.log(
+    `platform event-loop delay p99 per phase (what a 429 waits behind): ${phases.map((p) => `${p.name} ${(loopP99Ms.get(p.name) ?? NaN).toFixed(1)} ms`).join(', ')}`,
+  );
   console.log('\nanswers by kind:');
   for (const p of phases) for (const line of kindTable(p.name, out.samples)) console.log(line);
   const fives = rows.reduce((n, r) => n + r.server5xx, 0);

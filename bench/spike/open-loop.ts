@@ -36,6 +36,8 @@ const requestTimeoutMs = 30_000;
 export async function runOpenLoop(
   phases: readonly Phase[],
   next: () => Shot,
+  /** Called as each phase starts (with the one that ended, if any) and once at the end. */
+  atBoundary: (ended: string | undefined) => Promise<void> = async () => undefined,
 ): Promise<{ samples: Sample[]; dropped: number; phaseStartsMs: Map<string, number> }> {
   const samples: Sample[] = [];
   const pending = new Set<Promise<void>>();
@@ -43,7 +45,10 @@ export async function runOpenLoop(
   let dropped = 0;
   const t0 = performance.now();
   let prevRps = phases[0]?.rps ?? 0;
+  let ended: string | undefined;
   for (const phase of phases) {
+    await atBoundary(ended);
+    ended = phase.name;
     const startMs = performance.now() - t0;
     phaseStartsMs.set(phase.name, startMs);
     const fromRps = prevRps;
@@ -68,6 +73,7 @@ export async function runOpenLoop(
     prevRps = phase.rps;
   }
   await Promise.all(pending);
+  await atBoundary(ended);
   return { samples, dropped, phaseStartsMs };
 }
 
