@@ -16,13 +16,13 @@ import { priceOrder, type Pricing } from '../domain/order.ts';
 import { ordersRepository } from '../store/orders.repository.ts';
 import { ordersMigrations } from '../store/orders.migrations.ts';
 import { createFakeServices, type FakeServices } from '../testing/fake-services.ts';
-import { createCheckoutSaga, type CheckoutSaga, type SagaOptions } from './checkout.saga.ts';
+import { createCheckoutSaga, type SagaOptions } from './checkout.saga.ts';
 import {
   createSagaMetrics,
   registerOrderStatusMetrics,
   type SagaMetrics,
 } from './orders.metrics.ts';
-import { recoveryRound } from './recovery.worker.ts';
+import { recoveryRound, type Recoverable } from './recovery.worker.ts';
 
 const log = pino({ level: 'silent' });
 const address = {
@@ -53,7 +53,7 @@ async function setup(o: { points?: number; use?: number; token?: string; stock?:
   const pricing = priceOrder(lines, o.use ?? 1_000, 1) as Pricing;
   const orderId = newId();
   const owner = randomUUID();
-  await db.tx((q) =>
+  const created = await db.tx((q) =>
     ordersRepository.insert(q, {
       id: orderId,
       userId: member,
@@ -79,11 +79,19 @@ async function setup(o: { points?: number; use?: number; token?: string; stock?:
       options: { ...fastRetries, ...opts },
       ...(metrics ? { metrics } : {}),
     });
+  const items = lines.map((l) => ({
+    product_id: l.productId,
+    product_name: l.productName,
+    unit_price: l.unitPrice,
+    quantity: l.quantity,
+  }));
   return {
     fakes,
     member,
     orderId,
     owner,
+    created,
+    items,
     sagaWith,
     run: (opts?: Partial<SagaOptions>) => sagaWith(opts).run(orderId, owner),
     order: async () => (await ordersRepository.find(db, orderId))!,
@@ -394,7 +402,7 @@ describe('checkout saga', () => {
       [ids],
     );
     const ran: string[] = [];
-    const finish: CheckoutSaga = {
+    const finish: Recoverable = {
       run: async (id) => {
         ran.push(id);
         await db.query("UPDATE orders.orders SET saga_state = 'completed' WHERE id = $1", [id]);
@@ -467,5 +475,125 @@ describe('metrics', () => {
     for (const r of rows) expect(await value('orders_by_status', { status: r.status })).toBe(r.n);
     expect(await value('orders_by_status', { status: 'cancelled' })).toBeGreaterThanOrEqual(1);
     expect(await value('orders_by_status', { status: 'shipped' })).toBe(0);
+  });
+});
+
+/** The order's saga_log and status history, oldest first, without ids and times. */
+async function bookkeeping(orderId: string) {
+  const log = await db.query<{ line: string }>(
+    `SELECT step || ' ' || action || ' ' || outcome AS line FROM orders.saga_log
+     WHERE order_id = $1 ORDER BY id`,
+    [orderId],
+  );
+  const history = await db.query<{ line: string }>(
+    `SELECT coalesce(from_status, '-') || ' > ' || to_status || ' ' || coalesce(reason, '') AS line
+     FROM orders.order_status_history WHERE order_id = $1 ORDER BY id`,
+    [orderId],
+  );
+  return { log: log.rows.map((r) => r.line), history: history.rows.map((r) => r.line) };
+}
+
+// Each step is recorded by one statement (the order's fenced update with its saga_log line) and
+// the last one with the status change and the event; these pin what those statements write.
+describe('checkout saga bookkeeping', () => {
+  it('stores the order, its lines and its created entry in one statement, as find reads it', async () => {
+    const s = await setup();
+    const lines = s.items.map((i) => ({
+      productId: i.product_id,
+      productName: i.product_name,
+      unitPrice: i.unit_price,
+      currency: 'USD',
+      quantity: i.quantity,
+    }));
+    const pricing = priceOrder(lines, 0, 1) as Pricing;
+    const id = newId();
+    const order = await db.tx((q) =>
+      ordersRepository.insert(
+        q,
+        {
+          id,
+          userId: s.member,
+          pricing,
+          lines,
+          shippingAddress: address,
+          paymentToken: 'tok_visa',
+          firstStep: firstStep(pricing),
+          leaseOwner: s.owner,
+          leaseMs: 60_000,
+        },
+        { actorId: 'admin-1' },
+      ),
+    );
+    expect(order).toEqual(await ordersRepository.find(db, id));
+    expect((await ordersRepository.items(db, [id])).get(id)).toEqual(s.items);
+    const { rows } = await db.query(
+      'SELECT from_status, to_status, reason, actor_id FROM orders.order_status_history WHERE order_id = $1',
+      [id],
+    );
+    expect(rows).toEqual([
+      { from_status: null, to_status: 'pending', reason: 'created', actor_id: 'admin-1' },
+    ]);
+  });
+
+  it('logs every step with its record, and the paid status with the last; answers the order as stored', async () => {
+    const s = await setup();
+    const run = await s.sagaWith().runHeld(s.created, s.items, s.owner);
+    expect(run.outcome).toBe('completed');
+    expect(run.order).toEqual(await s.order());
+    expect(run.order).toMatchObject({ saga_lease_owner: null, saga_lease_until: null });
+    expect(await bookkeeping(s.orderId)).toEqual({
+      log: ['reserve run ok', 'hold run ok', 'charge run ok', 'capture run ok', 'commit run ok'],
+      history: ['pending > processing paid'],
+    });
+    expect((await s.events()).map((e) => e.t)).toEqual(['order_paid']);
+  });
+
+  it('logs a refusal and each undo, and the cancelled status with the last undo', async () => {
+    const s = await setup({ token: 'tok_chargeDeclined' });
+    const run = await s.sagaWith().runHeld(s.created, s.items, s.owner);
+    expect(run.outcome).toBe('compensated');
+    expect(run.order).toEqual(await s.order());
+    const { log: lines, history } = await bookkeeping(s.orderId);
+    expect(lines).toEqual([
+      'reserve run ok',
+      'hold run ok',
+      'charge run failed',
+      'hold undo ok',
+      'reserve undo ok',
+    ]);
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatch(/^pending > cancelled /);
+    expect((await s.events()).map((e) => e.t)).toEqual(['order_cancelled']);
+  });
+
+  it('logs an unknown outcome with the lease given back and the next attempt put off', async () => {
+    const s = await setup();
+    s.fakes.fault({ service: 'payments', match: /process$/ });
+    const run = await s
+      .sagaWith({ retryBaseMs: 60_000, retryMaxMs: 60_000 })
+      .runHeld(s.created, s.items, s.owner);
+    expect(run).toEqual({ outcome: 'pending' });
+    const o = await s.order();
+    expect(o).toMatchObject({ saga_step: 'charge', saga_attempts: 1, saga_lease_owner: null });
+    expect(o.saga_next_attempt_at.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    expect((await bookkeeping(s.orderId)).log).toEqual([
+      'reserve run ok',
+      'hold run ok',
+      'charge run unknown',
+    ]);
+  });
+
+  it('writes nothing when the lease was taken over since the run began (fenced record)', async () => {
+    const s = await setup();
+    // The run starts from the row as its creator stored it, but another process holds the
+    // saga by now: the first record must neither update the order nor log the step.
+    await db.query('UPDATE orders.orders SET saga_lease_owner = $2 WHERE id = $1', [
+      s.orderId,
+      randomUUID(),
+    ]);
+    expect(await s.sagaWith().runHeld(s.created, s.items, s.owner)).toEqual({ outcome: 'lost' });
+    expect(await s.order()).toMatchObject({ saga_step: 'reserve', status: 'pending' });
+    expect(await bookkeeping(s.orderId)).toEqual({ log: [], history: [] });
+    expect(await s.events()).toEqual([]);
   });
 });

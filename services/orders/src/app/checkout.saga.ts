@@ -27,6 +27,8 @@ import {
   type ItemRow,
   type OrderPatch,
   type OrderRow,
+  type SagaLogEntry,
+  type StatusChange,
   type StoredProblem,
 } from '../store/orders.repository.ts';
 
@@ -63,13 +65,31 @@ export interface SagaDeps {
   metrics?: SagaMetrics;
 }
 
+/** How far a run got and, when the saga finished (completed or compensated), the order then. */
+export interface SagaRun {
+  outcome: SagaOutcome;
+  order?: OrderRow;
+}
+
 export interface CheckoutSaga {
   /** Drives the saga of `orderId` (whose lease `owner` holds) as far as it can go now. */
   run(orderId: string, owner: string): Promise<SagaOutcome>;
+  /**
+   * The same for an order its creator holds as it was just stored: the saga starts from that
+   * row and its lines instead of reading them, and answers the finished order too.
+   */
+  runHeld(order: OrderRow, items: readonly ItemRow[], owner: string): Promise<SagaRun>;
 }
 
 type StepAction = (o: OrderRow, items: readonly ItemRow[]) => Promise<OrderPatch>;
-type Step = 'continue' | SagaOutcome;
+/** The order as a step's record left it (the run goes on from it), or where the run stopped. */
+type Step = OrderRow | SagaOutcome;
+
+/** How a saga ends: its status change and its event, in the transaction of its last record. */
+interface SagaEnd {
+  change: StatusChange;
+  publish: (q: Queryable, o: OrderRow) => Promise<void>;
+}
 
 const errorTextMax = 500;
 /** Retry after overload: one second (the Retry-After given), spread over another second. */
@@ -216,26 +236,38 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
   const forward = forwardActions(deps.clients);
   const undo = undoActions(deps.clients);
 
-  /** Records a step's result and the saga's new position in one transaction, fenced by lease. */
+  /**
+   * Records a step's result and the saga's new position, fenced by the lease: one statement
+   * (the order's update with its saga_log line, see recordLeased), so no transaction of its
+   * own. The last record of a saga also gives the lease back and writes the status change, in
+   * one transaction with the saga's event (outbox). The recorded row; undefined when the saga
+   * was taken over.
+   */
   const record = (
     o: OrderRow,
     owner: string,
     patch: OrderPatch,
-    entry: {
-      step: string;
-      action: 'run' | 'undo';
-      outcome: 'ok' | 'failed';
-      detail: string | null;
-    },
-    then?: (q: Queryable) => Promise<void>,
-  ): Promise<boolean> =>
-    db.tx(async (q) => {
-      if (!(await ordersRepository.patchLeased(q, o.id, owner, options.leaseMs, patch)))
-        return false;
-      await ordersRepository.log(q, o.id, entry.step, entry.action, entry.outcome, entry.detail);
-      await then?.(q);
-      return true;
+    entry: SagaLogEntry,
+    end?: SagaEnd,
+  ): Promise<OrderRow | undefined> => {
+    if (!end) {
+      const lease = { extendMs: options.leaseMs };
+      return ordersRepository.recordLeased(db, o.id, owner, lease, patch, entry);
+    }
+    return db.tx(async (q) => {
+      const row = await ordersRepository.recordLeased(
+        q,
+        o.id,
+        owner,
+        'done',
+        patch,
+        entry,
+        end.change,
+      );
+      if (row) await end.publish(q, row);
+      return row;
     });
+  };
 
   /** Unknown outcome: note it and give the saga back, to be retried after a backoff. */
   async function postpone(o: OrderRow, owner: string, action: 'run' | 'undo', err: unknown) {
@@ -250,12 +282,10 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
         { order_id: o.id, step: o.saga_step, attempts, err: detail },
         'undo keeps failing',
       );
-    const kept = await db.tx(async (q) => {
-      const patch = { saga_attempts: attempts, saga_last_error: detail };
-      if (!(await ordersRepository.releaseLease(q, o.id, owner, delay, patch))) return false;
-      await ordersRepository.log(q, o.id, o.saga_step!, action, 'unknown', detail);
-      return true;
-    });
+    const patch = { saga_attempts: attempts, saga_last_error: detail };
+    const entry = { step: o.saga_step!, action, outcome: 'unknown' as const, detail };
+    const lease = { retryInMs: delay };
+    const kept = await ordersRepository.recordLeased(db, o.id, owner, lease, patch, entry);
     if (kept && action === 'run') metrics.stepFailed(o.saga_step!, 'unknown');
     return kept ? 'pending' : 'lost';
   }
@@ -274,31 +304,40 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
       const detail = describeError(err);
       const entry = { step, action: 'run' as const, outcome: 'failed' as const, detail };
       const to = { saga_state: 'compensating' as const, saga_step: step, saga_attempts: 0 };
-      const ok = await record(
+      const row = await record(
         o,
         owner,
         { ...to, saga_last_error: detail, saga_failure: failure },
         entry,
       );
-      if (ok) metrics.stepFailed(step, 'gave_up');
-      return ok ? 'continue' : 'lost';
+      if (row) metrics.stepFailed(step, 'gave_up');
+      return row ?? 'lost';
     }
     const next = nextStep(step, needsOf(o));
     const position: OrderPatch = next
       ? { saga_step: next, saga_attempts: 0, saga_last_error: null }
       : { saga_step: null, saga_state: 'completed', status: 'processing', saga_attempts: 0 };
     const entry = { step, action: 'run' as const, outcome: 'ok' as const, detail: null };
-    const ok = await record(o, owner, { ...patch, ...position }, entry, async (q) => {
-      if (!next) await markPaid(q, { ...o, ...patch }, items);
-    });
-    if (!ok) return 'lost';
+    const row = await record(
+      o,
+      owner,
+      { ...patch, ...position },
+      entry,
+      next ? undefined : paid(items),
+    );
+    if (!row) return 'lost';
     if (!next) metrics.paid(o.currency, o.total_amount);
     if (options.afterStep?.(step, o.id) === 'abandon') return 'abandoned';
-    return 'continue';
+    return row;
   }
 
   /** The step was refused: undo the steps before it, newest first, then cancel. */
-  async function failForward(o: OrderRow, owner: string, step: CheckoutStep, err: ServiceProblem) {
+  async function failForward(
+    o: OrderRow,
+    owner: string,
+    step: CheckoutStep,
+    err: ServiceProblem,
+  ): Promise<Step> {
     const back = previousStep(step, needsOf(o));
     const failure = problemOf(err);
     const detail = describeError(err);
@@ -306,18 +345,16 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
     const patch: OrderPatch = back
       ? { saga_state: 'compensating', saga_step: back, saga_attempts: 0 }
       : { ...cancelledPatch(failure), saga_attempts: 0 };
-    const ok = await record(
+    const row = await record(
       o,
       owner,
       { ...patch, saga_last_error: detail, saga_failure: failure },
       entry,
-      async (q) => {
-        if (!back) await markCancelled(q, o, failure.detail);
-      },
+      back ? undefined : cancelled(failure.detail),
     );
-    if (!ok) return 'lost';
+    if (!row) return 'lost';
     metrics.stepFailed(step, 'refused');
-    return back ? 'continue' : 'compensated';
+    return row;
   }
 
   async function undoStep(o: OrderRow, owner: string): Promise<Step> {
@@ -335,36 +372,30 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
       ? { saga_step: back, saga_attempts: 0 }
       : { ...cancelledPatch(failure), saga_attempts: 0 };
     const entry = { step, action: 'undo' as const, outcome: 'ok' as const, detail };
-    const ok = await record(o, owner, patch, entry, async (q) => {
-      if (!back) await markCancelled(q, o, failure.detail);
-    });
-    if (!ok) return 'lost';
-    return back ? 'continue' : 'compensated';
+    return (
+      (await record(o, owner, patch, entry, back ? undefined : cancelled(failure.detail))) ?? 'lost'
+    );
   }
 
-  async function markPaid(q: Queryable, o: OrderRow, items: readonly ItemRow[]): Promise<void> {
-    await ordersRepository.history(q, o.id, 'pending', 'processing', 'paid', null);
-    await q.query(
-      'UPDATE orders.orders SET saga_lease_owner = NULL, saga_lease_until = NULL WHERE id = $1',
-      [o.id],
-    );
-    await deps.events.publish(q, orderPaid, {
-      subject: o.id,
-      data: eventData('order_paid', o, items),
-    });
-  }
+  /** Paid: pending → processing, order_paid out. */
+  const paid = (items: readonly ItemRow[]): SagaEnd => ({
+    change: { from: 'pending', to: 'processing', reason: 'paid' },
+    publish: async (q, o) =>
+      void (await deps.events.publish(q, orderPaid, {
+        subject: o.id,
+        data: eventData('order_paid', o, items),
+      })),
+  });
 
-  async function markCancelled(q: Queryable, o: OrderRow, reason: string): Promise<void> {
-    await ordersRepository.history(q, o.id, 'pending', 'cancelled', reason, null);
-    await q.query(
-      'UPDATE orders.orders SET saga_lease_owner = NULL, saga_lease_until = NULL WHERE id = $1',
-      [o.id],
-    );
-    await deps.events.publish(q, orderCancelled, {
-      subject: o.id,
-      data: { ...eventData('order_cancelled', o), refunded_cash: 0, reversed_points: 0, reason },
-    });
-  }
+  /** Undone: pending → cancelled, order_cancelled out. */
+  const cancelled = (reason: string): SagaEnd => ({
+    change: { from: 'pending', to: 'cancelled', reason },
+    publish: async (q, o) =>
+      void (await deps.events.publish(q, orderCancelled, {
+        subject: o.id,
+        data: { ...eventData('order_cancelled', o), refunded_cash: 0, reversed_points: 0, reason },
+      })),
+  });
 
   /**
    * This process's own database refused a step's bookkeeping (a full pool): give the saga back
@@ -381,29 +412,43 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
     return 'pending';
   }
 
-  async function drive(orderId: string, owner: string): Promise<SagaOutcome> {
-    let items: ItemRow[] | undefined;
+  /**
+   * Runs steps from `o` until the saga stops. Each step goes on from the row its record
+   * returned: that update was fenced by this run's lease and renewed it, so reading the order
+   * again could only show the same row. `items` are read once when not given.
+   */
+  async function drive(
+    o: OrderRow | undefined,
+    items: readonly ItemRow[] | undefined,
+    owner: string,
+  ): Promise<SagaRun> {
     for (;;) {
-      const o = await ordersRepository.find(db, orderId);
-      if (o?.saga_state === 'completed') return 'completed';
-      if (o?.saga_state === 'compensated') return 'compensated';
-      if (!o || o.saga_lease_owner !== owner) return 'lost';
-      items ??= (await ordersRepository.items(db, [orderId])).get(orderId) ?? [];
+      if (o?.saga_state === 'completed') return { outcome: 'completed', order: o };
+      if (o?.saga_state === 'compensated') return { outcome: 'compensated', order: o };
+      if (!o || o.saga_lease_owner !== owner) return { outcome: 'lost' };
+      items ??= (await ordersRepository.items(db, [o.id])).get(o.id) ?? [];
       const r =
         o.saga_state === 'forward' ? await runStep(o, items, owner) : await undoStep(o, owner);
-      if (r !== 'continue') return r;
+      if (typeof r === 'string') return { outcome: r };
+      o = r;
     }
   }
 
+  const guarded = async (orderId: string, owner: string, go: () => Promise<SagaRun>) => {
+    try {
+      return await go();
+    } catch (err) {
+      if (isOverload(err)) return { outcome: await giveBack(orderId, owner, err) };
+      throw err;
+    }
+  };
+
   return {
     async run(orderId, owner) {
-      try {
-        return await drive(orderId, owner);
-      } catch (err) {
-        if (isOverload(err)) return giveBack(orderId, owner, err);
-        throw err;
-      }
+      const go = async () => drive(await ordersRepository.find(db, orderId), undefined, owner);
+      return (await guarded(orderId, owner, go)).outcome;
     },
+    runHeld: (order, items, owner) => guarded(order.id, owner, () => drive(order, items, owner)),
   };
 }
 

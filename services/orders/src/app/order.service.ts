@@ -187,35 +187,40 @@ export function createOrderService(deps: OrdersDeps) {
     const pricing = pricingOrThrow(lines, input, deps.pointValueMinor);
     const id = newId();
     const owner = randomUUID();
-    await db.tx(async (q) => {
-      await ordersRepository.insert(q, {
-        id,
-        userId: input.userId,
-        pricing,
-        lines,
-        shippingAddress: input.shippingAddress,
-        paymentToken: pricing.cashAmount > 0 ? input.paymentToken : null,
-        firstStep: firstStep(pricing),
-        leaseOwner: owner,
-        leaseMs: deps.leaseMs,
-      });
-      await ordersRepository.history(q, id, null, 'pending', 'created', input.actorId);
+    const items = lines.map((l) => ({
+      product_id: l.productId,
+      product_name: l.productName,
+      unit_price: l.unitPrice,
+      quantity: l.quantity,
+    }));
+    const created = await db.tx(async (q) => {
+      const order = await ordersRepository.insert(
+        q,
+        {
+          id,
+          userId: input.userId,
+          pricing,
+          lines,
+          shippingAddress: input.shippingAddress,
+          paymentToken: pricing.cashAmount > 0 ? input.paymentToken : null,
+          firstStep: firstStep(pricing),
+          leaseOwner: owner,
+          leaseMs: deps.leaseMs,
+        },
+        { actorId: input.actorId },
+      );
       // Throws 409 (rolling the order back) if a retry took the request's key over meanwhile.
       await progress.checkpoint(q, id);
-      const created = (await ordersRepository.find(q, id))!;
-      const items = lines.map((l) => ({
-        product_id: l.productId,
-        product_name: l.productName,
-        unit_price: l.unitPrice,
-        quantity: l.quantity,
-      }));
       await deps.events.publish(q, orderCreated, {
         subject: id,
-        data: eventData('order_created', created, items),
+        data: eventData('order_created', order, items),
       });
+      return order;
     });
-    await saga.run(id, owner);
-    return reload(id);
+    // The saga starts from the row just stored (this request holds its lease) and answers the
+    // finished order; only a saga left pending or taken over is read again.
+    const run = await saga.runHeld(created, items, owner);
+    return run.order ? { order: run.order, items } : reload(id);
   }
 
   /** Admin: processing → shipped → delivered, each published. */

@@ -3,6 +3,9 @@ import type { Db, Job, Logger } from '@redemption/kernel';
 import { ordersRepository } from '../store/orders.repository.ts';
 import type { CheckoutSaga } from './checkout.saga.ts';
 
+/** Recovery only resumes sagas by id. */
+export type Recoverable = Pick<CheckoutSaga, 'run'>;
+
 export interface RecoveryOptions {
   everyMs: number;
   leaseMs: number;
@@ -25,7 +28,7 @@ export const recoveryRoundMaxMs = 30_000;
  * batch came back full (up to `recoveryRoundMaxMs`). Resolves with how many sagas it claimed.
  */
 export const recoveryRound =
-  (db: Db, saga: CheckoutSaga, log: Logger, opts: Omit<RecoveryOptions, 'everyMs'>) =>
+  (db: Db, saga: Recoverable, log: Logger, opts: Omit<RecoveryOptions, 'everyMs'>) =>
   async (): Promise<number> => {
     const startedMs = Date.now();
     let claimed = 0;
@@ -52,7 +55,7 @@ export const recoveryRound =
  */
 export const recoveryJob = (
   db: Db,
-  saga: CheckoutSaga,
+  saga: Recoverable,
   log: Logger,
   opts: RecoveryOptions,
 ): Job => ({

@@ -114,13 +114,60 @@ function setClause(patch: OrderPatch, firstParam: number): { sql: string; params
   return { sql, params };
 }
 
+/** One line of the saga's log: what a run of a step (or its undo) came to. */
+export interface SagaLogEntry {
+  step: string;
+  action: 'run' | 'undo';
+  outcome: 'ok' | 'failed' | 'unknown';
+  detail: string | null;
+}
+
+/** A status change for the order's status history. */
+export interface StatusChange {
+  from: OrderStatus | null;
+  to: OrderStatus;
+  reason: string | null;
+}
+
+/**
+ * What becomes of the saga's lease with a recorded step: kept for another `extendMs` (the run
+ * goes on), given back with the next attempt not before `retryInMs` (unknown outcome), or given
+ * back for good (`'done'`: the saga finished).
+ */
+export type LeaseAfter = { extendMs: number } | { retryInMs: number } | 'done';
+
+const ms = "* interval '1 millisecond'";
+
+/** The SET fragment for the lease; `param` adds a parameter and names it. */
+function leaseSet(after: LeaseAfter, param: (v: unknown) => string): string {
+  if (after === 'done') return 'saga_lease_owner = NULL, saga_lease_until = NULL';
+  if ('extendMs' in after) return `saga_lease_until = now() + ${param(after.extendMs)} ${ms}`;
+  return `saga_lease_owner = NULL, saga_lease_until = NULL,
+    saga_next_attempt_at = now() + ${param(after.retryInMs)} ${ms}`;
+}
+
 export const ordersRepository = {
-  async insert(q: Queryable, o: NewOrder): Promise<void> {
+  /**
+   * The order, its lines and (given `createdBy`) its first status-history entry in one
+   * statement; the stored row, as the saga's creator then holds it (no read back).
+   */
+  async insert(q: Queryable, o: NewOrder, createdBy?: { actorId: string }): Promise<OrderRow> {
     const p = o.pricing;
-    await q.query(
-      `INSERT INTO orders.orders (id, user_id, currency, total_amount, points_used, points_value,
-         cash_amount, shipping_address, payment_token, saga_step, saga_lease_owner, saga_lease_until)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() + $12 * interval '1 millisecond')`,
+    const history = createdBy
+      ? `, h AS (INSERT INTO orders.order_status_history (order_id, from_status, to_status, reason, actor_id)
+           SELECT id, NULL, 'pending', 'created', $18::text FROM o)`
+      : '';
+    const { rows } = await q.query<OrderRow>(
+      `WITH o AS (
+         INSERT INTO orders.orders (id, user_id, currency, total_amount, points_used, points_value,
+           cash_amount, shipping_address, payment_token, saga_step, saga_lease_owner, saga_lease_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() + $12 * interval '1 millisecond')
+         RETURNING *),
+       i AS (INSERT INTO orders.order_items (order_id, line_no, product_id, product_name, unit_price, quantity)
+         SELECT o.id, l.line_no, l.product_id, l.product_name, l.unit_price, l.quantity
+         FROM o, unnest($13::smallint[], $14::uuid[], $15::text[], $16::int[], $17::int[])
+           AS l(line_no, product_id, product_name, unit_price, quantity))${history}
+       SELECT * FROM o`,
       [
         o.id,
         o.userId,
@@ -134,15 +181,15 @@ export const ordersRepository = {
         o.firstStep,
         o.leaseOwner,
         o.leaseMs,
+        o.lines.map((_, i) => i),
+        o.lines.map((l) => l.productId),
+        o.lines.map((l) => l.productName),
+        o.lines.map((l) => l.unitPrice),
+        o.lines.map((l) => l.quantity),
+        ...(createdBy ? [createdBy.actorId] : []),
       ],
     );
-    for (const [i, l] of o.lines.entries()) {
-      await q.query(
-        `INSERT INTO orders.order_items (order_id, line_no, product_id, product_name, unit_price, quantity)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [o.id, i, l.productId, l.productName, l.unitPrice, l.quantity],
-      );
-    }
+    return rows[0]!;
   },
 
   async find(q: Queryable, id: string, lock = false): Promise<OrderRow | undefined> {
@@ -315,6 +362,46 @@ export const ordersRepository = {
     });
   },
 
+  /**
+   * A saga step's bookkeeping as one statement: `patch` and the lease change apply only while
+   * `leaseOwner` still holds the saga, and the saga_log entry (and the status change, if any)
+   * are written only then, by the same statement, so they commit together or not at all
+   * without a transaction of their own. The updated row, or undefined when the saga was taken
+   * over.
+   */
+  async recordLeased(
+    q: Queryable,
+    id: string,
+    leaseOwner: string,
+    after: LeaseAfter,
+    patch: OrderPatch,
+    entry: SagaLogEntry,
+    change?: StatusChange,
+  ): Promise<OrderRow | undefined> {
+    const params: unknown[] = [id, leaseOwner];
+    const param = (v: unknown): string => `$${params.push(v)}`;
+    const lease = leaseSet(after, param);
+    const set = setClause(patch, params.length + 1);
+    params.push(...set.params);
+    const log = `INSERT INTO orders.saga_log (order_id, step, action, outcome, detail)
+      SELECT id, ${param(entry.step)}::text, ${param(entry.action)}::text,
+        ${param(entry.outcome)}::text, ${param(entry.detail)}::text FROM o`;
+    const history = change
+      ? `, h AS (INSERT INTO orders.order_status_history (order_id, from_status, to_status, reason)
+          SELECT id, ${param(change.from)}::text, ${param(change.to)}::text,
+            ${param(change.reason)}::text FROM o)`
+      : '';
+    const { rows } = await q.query<OrderRow>(
+      `WITH o AS (
+         UPDATE orders.orders SET ${set.sql ? `${set.sql}, ` : ''}updated_at = now(), ${lease}
+         WHERE id = $1 AND saga_lease_owner = $2 RETURNING *),
+       l AS (${log})${history}
+       SELECT * FROM o`,
+      params,
+    );
+    return rows[0];
+  },
+
   async history(
     q: Queryable,
     orderId: string,
@@ -327,20 +414,6 @@ export const ordersRepository = {
       `INSERT INTO orders.order_status_history (order_id, from_status, to_status, reason, actor_id)
        VALUES ($1, $2, $3, $4, $5)`,
       [orderId, from, to, reason, actorId],
-    );
-  },
-
-  async log(
-    q: Queryable,
-    orderId: string,
-    step: string,
-    action: 'run' | 'undo',
-    outcome: 'ok' | 'failed' | 'unknown',
-    detail: string | null,
-  ): Promise<void> {
-    await q.query(
-      `INSERT INTO orders.saga_log (order_id, step, action, outcome, detail) VALUES ($1, $2, $3, $4, $5)`,
-      [orderId, step, action, outcome, detail],
     );
   },
 };
