@@ -24,6 +24,8 @@ let members: MembersFile | undefined;
 interface Outcome {
   status: number | string;
   body: string;
+  /** The answer's Retry-After header, in seconds (absent or unreadable: undefined). */
+  retryAfterS?: number;
 }
 
 interface Run {
@@ -65,8 +67,8 @@ function send(
 ): Promise<Outcome & Omit<Sample, 'status' | 'body'>> {
   const { path, token, body, member } = requestFor(run, n);
   return new Promise((resolve) => {
-    const done = (status: number | string, text: string): void =>
-      resolve({ status, body: text, member, idempotencyKey: key, path });
+    const done = (status: number | string, text: string, retryAfterS?: number): void =>
+      resolve({ status, body: text, member, idempotencyKey: key, path, retryAfterS });
     const req = http.request(
       {
         agent: run.agent,
@@ -84,14 +86,15 @@ function send(
       },
       (res) => {
         const status = res.statusCode ?? 0;
-        const keep =
-          (status === 429 || !run.job.expected.includes(status)) &&
-          run.result.samples.length < samplesMax;
+        const keep = !run.job.expected.includes(status) && run.result.samples.length < samplesMax;
+        const retryAfterS = Number(res.headers['retry-after']);
         let text = '';
         res.on('data', (c: Buffer) => {
           if (keep && text.length < sampleBodyMaxChars) text += c.toString();
         });
-        res.on('end', () => done(status, text));
+        res.on('end', () =>
+          done(status, text, Number.isFinite(retryAfterS) ? retryAfterS : undefined),
+        );
         res.on('error', (e) => done('response-error', e.message));
       },
     );
@@ -122,8 +125,8 @@ async function sendRetryingShed(run: Run, n: number): Promise<Awaited<ReturnType
     const o = await send(run, n, key);
     if (o.status !== 429 || attempt >= (run.job.shedRetriesMax ?? 0)) return o;
     run.result.shedRetries++;
-    const retryAfterS = Number(/"retry_after_s":(\d+)/.exec(o.body)?.[1] ?? 1);
-    await sleep(Math.min(retryAfterS, retryAfterMaxS) * 1_000 + Math.random() * 1_000);
+    const retryAfterS = Math.min(o.retryAfterS ?? 1, retryAfterMaxS);
+    await sleep(retryAfterS * 1_000 + Math.random() * 1_000);
   }
 }
 

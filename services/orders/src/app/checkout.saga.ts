@@ -250,20 +250,12 @@ export function createCheckoutSaga(deps: SagaDeps): CheckoutSaga {
     entry: SagaLogEntry,
     end?: SagaEnd,
   ): Promise<OrderRow | undefined> => {
-    if (!end) {
-      const lease = { extendMs: options.leaseMs };
-      return ordersRepository.recordLeased(db, o.id, owner, lease, patch, entry);
-    }
+    const lease = end ? 'done' : { extendMs: options.leaseMs };
+    const write = (q: Queryable) =>
+      ordersRepository.recordLeased(q, o.id, owner, lease, patch, entry, end?.change);
+    if (!end) return write(db);
     return db.tx(async (q) => {
-      const row = await ordersRepository.recordLeased(
-        q,
-        o.id,
-        owner,
-        'done',
-        patch,
-        entry,
-        end.change,
-      );
+      const row = await write(q);
       if (row) await end.publish(q, row);
       return row;
     });
